@@ -1,0 +1,114 @@
+//! What travels between ZooKeeper clients and servers, and the [`Zk`]
+//! protocol that names every type the host needs.
+
+use crate::client::{ClientCall, ClientEvent};
+use crate::server::{ServerCall, ServerEvent, ServerTimer, ServerWrite};
+use actor::Protocol;
+use serde::{Deserialize, Serialize};
+use znode::{Code, Request, Response, WatchedEvent, Zxid};
+
+/// Reply xids with a meaning of their own (`ClientCnxn`).
+pub mod xid {
+    pub const NOTIFICATION: i32 = -1;
+    pub const PING: i32 = -2;
+    pub const AUTH: i32 = -4;
+    pub const SET_WATCHES: i32 = -8;
+}
+
+/// `ConnectRequest`, plus the remote address the server's socket reports
+/// (the `ip` auth scheme matches against it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectRequest {
+    pub last_zxid_seen: Zxid,
+    pub timeout_ms: i32,
+    /// 0 asks for a new session.
+    pub session_id: u64,
+    pub passwd: [u8; 16],
+    pub read_only: bool,
+    pub client_addr: String,
+}
+
+/// `ConnectResponse`: a timeout of 0 means the session is not valid
+/// (expired, or a wrong password) and the server closes the connection.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectResponse {
+    pub timeout_ms: i32,
+    pub session_id: u64,
+    pub passwd: [u8; 16],
+    pub read_only: bool,
+}
+
+/// Client → server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    Connect(ConnectRequest),
+    Request { xid: i32, req: Request },
+}
+
+/// Server → client.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServerMsg {
+    Connected(ConnectResponse),
+    /// `ReplyHeader` and, on success, the response body.
+    Reply {
+        xid: i32,
+        zxid: Zxid,
+        err: Code,
+        body: Option<Response>,
+    },
+    /// A watch notification (xid −1, zxid −1).
+    Notification(WatchedEvent),
+}
+
+/// Everything on ZooKeeper's connections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ZkMsg {
+    Client(ClientMsg),
+    Server(ServerMsg),
+}
+
+impl ZkMsg {
+    /// A short name for traces and views.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ZkMsg::Client(ClientMsg::Connect(_)) => "ConnectRequest",
+            ZkMsg::Client(ClientMsg::Request { req, .. }) => req.op_name(),
+            ZkMsg::Server(ServerMsg::Connected(_)) => "ConnectResponse",
+            ZkMsg::Server(ServerMsg::Reply { .. }) => "reply",
+            ZkMsg::Server(ServerMsg::Notification(_)) => "notification",
+        }
+    }
+}
+
+/// A node's timers, whichever role it plays.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ZkTimer {
+    Server(ServerTimer),
+    Client(crate::client::ClientTimer),
+}
+
+/// Calls into a node from outside the protocol.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ZkCall {
+    Client(ClientCall),
+    Server(ServerCall),
+}
+
+/// What nodes report.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ZkEvent {
+    Client(ClientEvent),
+    Server(ServerEvent),
+}
+
+/// ZooKeeper: servers and clients speaking 3.8's client protocol.
+#[derive(Clone, Copy, Debug)]
+pub struct Zk;
+
+impl Protocol for Zk {
+    type Msg = ZkMsg;
+    type Timer = ZkTimer;
+    type Write = ServerWrite;
+    type Call = ZkCall;
+    type Event = ZkEvent;
+}
