@@ -71,9 +71,9 @@ impl ClientState {
 /// Calls an application makes on its client.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum ClientCall {
-    /// Open a new session (a new `ZooKeeper` handle). Ignored while the
-    /// current handle is alive.
-    Connect,
+    /// Open a new session (a new `ZooKeeper` handle), optionally with a
+    /// new connect string. Ignored while the current handle is alive.
+    Connect { servers: Option<Vec<NodeId>> },
     /// Any API request; answered by [`ClientEvent::Result`] with `tag`.
     Request { tag: u64, req: Request },
     /// `addAuthInfo`: fire and forget, re-sent on every reconnect.
@@ -528,9 +528,12 @@ impl Client {
 
     fn call(&mut self, c: ClientCall, now: Instant, out: &mut Effects<Zk>) {
         match c {
-            ClientCall::Connect => {
+            ClientCall::Connect { servers } => {
                 if !self.state.is_alive() || self.state == ClientState::NotConnected {
-                    let cfg = self.cfg.clone();
+                    let mut cfg = self.cfg.clone();
+                    if let Some(s) = servers {
+                        cfg.servers = s;
+                    }
                     let (seq, rng) = (self.conn_seq, self.rng);
                     *self = Client::new(cfg);
                     self.conn_seq = seq;
