@@ -5,4 +5,4 @@ pub mod disk;
 pub mod queue;
 pub mod world;
 
-pub use world::{Entry, Record, World};
+pub use world::{Entry, Outgoing, Record, Stepped, World};

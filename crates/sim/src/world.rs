@@ -59,8 +59,17 @@ enum Ev<P: Protocol> {
     },
 }
 
+/// Where a node runs.
+enum Hosted<P: Protocol> {
+    /// Stepped in-process; its effects come back at once.
+    Local(Box<dyn Node<P = P>>),
+    /// Elsewhere (a Web Worker): its inputs go to the outbox and the world
+    /// waits until [`World::complete`] hands back its effects.
+    Remote,
+}
+
 struct Slot<P: Protocol> {
-    node: Box<dyn Node<P = P>>,
+    hosted: Hosted<P>,
     up: bool,
     disk: Disk<P::Write>,
     disk_latency: Duration,
@@ -82,6 +91,26 @@ impl Conn {
     }
 }
 
+/// What one call of [`World::step`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stepped {
+    /// An event ran (and its effects, if any, were applied).
+    Ran,
+    /// An input went to a remote node; nothing more runs until its
+    /// effects come back through [`World::complete`].
+    Waiting,
+    /// Nothing is scheduled.
+    Idle,
+}
+
+/// An input for a remote node, to be carried to it by the host.
+#[derive(Clone, Debug)]
+pub struct Outgoing<P: Protocol> {
+    pub node: NodeId,
+    pub now: Instant,
+    pub input: Input<P>,
+}
+
 /// A deterministic world of nodes speaking protocol `P`.
 pub struct World<P: Protocol> {
     now: Instant,
@@ -92,6 +121,10 @@ pub struct World<P: Protocol> {
     log: Vec<Entry<P>>,
     gen: u64,
     steps: u64,
+    /// Inputs for remote nodes, not yet taken by the host.
+    outbox: Vec<Outgoing<P>>,
+    /// The remote node whose effects the world is waiting for.
+    awaiting: Option<NodeId>,
 }
 
 impl<P: Protocol> World<P> {
@@ -106,6 +139,8 @@ impl<P: Protocol> World<P> {
             log: Vec::new(),
             gen: 0,
             steps: 0,
+            outbox: Vec::new(),
+            awaiting: None,
         }
     }
 
@@ -117,9 +152,43 @@ impl<P: Protocol> World<P> {
         self.steps
     }
 
-    /// Add a node (not yet running; [`World::boot`] starts it).
+    /// Add an in-process node (not yet running; [`World::boot`] starts it).
     pub fn add_node(&mut self, id: NodeId, node: Box<dyn Node<P = P>>, disk_latency: Duration) {
-        self.nodes.insert(id, Slot { node, up: false, disk: Disk::default(), disk_latency, timers: BTreeMap::new() });
+        self.add_slot(id, Hosted::Local(node), disk_latency);
+    }
+
+    /// Add a node that runs elsewhere: its inputs are collected with
+    /// [`World::take_outbox`] and its effects handed back with
+    /// [`World::complete`].
+    pub fn add_remote_node(&mut self, id: NodeId, disk_latency: Duration) {
+        self.add_slot(id, Hosted::Remote, disk_latency);
+    }
+
+    fn add_slot(&mut self, id: NodeId, hosted: Hosted<P>, disk_latency: Duration) {
+        self.nodes.insert(id, Slot { hosted, up: false, disk: Disk::default(), disk_latency, timers: BTreeMap::new() });
+    }
+
+    /// Inputs waiting to be carried to remote nodes.
+    pub fn take_outbox(&mut self) -> Vec<Outgoing<P>> {
+        std::mem::take(&mut self.outbox)
+    }
+
+    /// The remote node the world is waiting for, if any.
+    pub fn awaiting(&self) -> Option<NodeId> {
+        self.awaiting
+    }
+
+    /// A remote node answered its input with `effects`; apply them at the
+    /// time of that input and let the world go on.
+    pub fn complete(&mut self, node: NodeId, effects: Vec<Effect<P>>) -> Result<(), String> {
+        if self.awaiting != Some(node) {
+            return Err(format!("effects from node {node}, which has no input outstanding"));
+        }
+        self.awaiting = None;
+        for e in effects {
+            self.apply(node, e);
+        }
+        Ok(())
     }
 
     /// Start a node now, from what its disk holds.
@@ -147,6 +216,16 @@ impl<P: Protocol> World<P> {
         std::mem::take(&mut self.log)
     }
 
+    /// Move the clock to `t` if nothing is due before then and no remote
+    /// node's answer is outstanding (a host in real time calls this, so
+    /// calls made now happen at the present).
+    pub fn idle_until(&mut self, t: Instant) {
+        let free = self.awaiting.is_none() && self.next_time().is_none_or(|n| n >= t);
+        if free && t > self.now {
+            self.now = t;
+        }
+    }
+
     /// When the next event is due, if any.
     pub fn next_time(&self) -> Option<Instant> {
         self.queue.peek_time()
@@ -158,10 +237,13 @@ impl<P: Protocol> World<P> {
         self.queue.iter().any(|(_, e)| !matches!(e, Ev::Timer { .. }))
     }
 
-    /// Run one event. Returns false when the queue is empty.
-    pub fn step(&mut self) -> bool {
+    /// Run one event.
+    pub fn step(&mut self) -> Stepped {
+        if self.awaiting.is_some() {
+            return Stepped::Waiting;
+        }
         let Some((at, ev)) = self.queue.pop() else {
-            return false;
+            return Stepped::Idle;
         };
         self.now = self.now.max(at);
         self.steps += 1;
@@ -179,9 +261,9 @@ impl<P: Protocol> World<P> {
             }
             Ev::Fin { conn, to, reason } => {
                 let Some(c) = self.conns.get_mut(&conn) else {
-                    return true;
+                    return Stepped::Ran;
                 };
-                let Some(side) = c.side(to) else { return true };
+                let Some(side) = c.side(to) else { return Stepped::Ran };
                 if c.open[side] {
                     c.open[side] = false;
                     if !c.open[0] && !c.open[1] {
@@ -206,7 +288,11 @@ impl<P: Protocol> World<P> {
                 self.deliver_input(node, Input::Synced { token });
             }
         }
-        true
+        if self.awaiting.is_some() {
+            Stepped::Waiting
+        } else {
+            Stepped::Ran
+        }
     }
 
     /// Step until `done` holds, the queue empties, or `deadline` passes.
@@ -217,7 +303,7 @@ impl<P: Protocol> World<P> {
                 return true;
             }
             match self.next_time() {
-                Some(t) if t <= deadline => {
+                Some(t) if t <= deadline && self.awaiting.is_none() => {
                     self.step();
                 }
                 _ => return done(self),
@@ -249,10 +335,18 @@ impl<P: Protocol> World<P> {
         if !slot.up {
             return;
         }
-        let mut out = Vec::new();
-        slot.node.step(now, input, &mut out);
-        for e in out {
-            self.apply(id, e);
+        match &mut slot.hosted {
+            Hosted::Local(node) => {
+                let mut out = Vec::new();
+                node.step(now, input, &mut out);
+                for e in out {
+                    self.apply(id, e);
+                }
+            }
+            Hosted::Remote => {
+                self.outbox.push(Outgoing { node: id, now, input });
+                self.awaiting = Some(id);
+            }
         }
     }
 

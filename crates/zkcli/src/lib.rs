@@ -8,10 +8,36 @@
 //! 1. show [`Shell::prompt`], read a line, call [`Shell::submit`];
 //! 2. print the reaction's lines, send its calls to the client node, and if
 //!    it asks for a new session, start one;
-//! 3. feed every [`ClientEvent`] of that client to [`Shell::on_event`] and
+//! 3. feed every [`ClientEvent`](zab::ClientEvent) of that client to [`Shell::on_event`] and
 //!    act on its reactions the same way, until [`Shell::busy`] is false.
+//!
+//! Where zkCli 3.8.6 would die on an uncaught exception (a non-numeric
+//! `-v`, bad base64 for `set -b`, an invalid `addWatch` path, a bad `redo`
+//! number), the shell prints the exception's text and carries on.
 
-use zab::{ClientCall, ClientEvent, ClientState};
+mod acl_text;
+mod cli_options;
+mod commands;
+mod complete;
+pub mod console;
+mod date;
+mod errors;
+mod format;
+mod java;
+mod shell;
+mod stat_printer;
+mod task;
+mod tokenize;
+mod usage;
+
+pub use acl_text::acl_entry_lines;
+pub use commands::VERSION;
+pub use console::{connect_string, resolve, Console, ConsoleLine};
+pub use date::java_date;
+pub use shell::{Shell, FIRST_TAG};
+pub use stat_printer::stat_lines;
+
+use zab::ClientCall;
 
 /// One line of console output, on the stream zkCli writes it to.
 #[derive(Clone, Debug, PartialEq, Eq)]

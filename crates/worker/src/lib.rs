@@ -1,0 +1,138 @@
+//! One node in a Web Worker. The page sends [`ToWorker`] messages and the
+//! worker answers each with a [`FromWorker`], both as postcard bytes. All of
+//! the logic is here and platform-free, so it is tested natively; the wasm
+//! entry in `src/bin/server_worker.rs` only moves bytes.
+
+use actor::{Effect, Input, Instant, Node, NodeId};
+use serde::{Deserialize, Serialize};
+use zab::{ServerConfig, StandaloneServer, Zk};
+
+/// Which node a worker hosts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum NodeSpec {
+    /// A one-server ZooKeeper.
+    Standalone { config: ServerConfig },
+}
+
+/// Page → worker.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Create the node this worker hosts (replacing any earlier one).
+    Create { node: NodeId, spec: NodeSpec },
+    /// Step the node on each input in order, at the given local times.
+    Step { items: Vec<(Instant, Input<Zk>)> },
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// The worker's wasm is running; messages sent before this are lost.
+    Ready,
+    /// The node exists.
+    Created { node: NodeId },
+    /// One list of effects per input of the `Step`, in order.
+    Effects { node: NodeId, items: Vec<Vec<actor::Effect<Zk>>> },
+    /// A message the worker could not act on.
+    Failed { error: String },
+}
+
+/// Encode a message for postMessage.
+pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    // Serializing our own enums into a Vec cannot fail.
+    postcard::to_allocvec(msg).unwrap_or_default()
+}
+
+/// Decode a message from postMessage.
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("undecodable message ({} bytes): {e}", bytes.len()))
+}
+
+/// The node a worker hosts, and what it does with each message.
+#[derive(Default)]
+pub struct WorkerHost {
+    node: Option<(NodeId, Box<dyn Node<P = Zk>>)>,
+}
+
+impl WorkerHost {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Handle one message from the page and produce the answer.
+    pub fn handle(&mut self, msg: ToWorker) -> FromWorker {
+        match msg {
+            ToWorker::Create { node, spec } => {
+                let hosted: Box<dyn Node<P = Zk>> = match spec {
+                    NodeSpec::Standalone { config } => {
+                        if let Err(e) = config.validate() {
+                            return FromWorker::Failed { error: format!("bad server config: {e}") };
+                        }
+                        Box::new(StandaloneServer::new(node, config))
+                    }
+                };
+                self.node = Some((node, hosted));
+                FromWorker::Created { node }
+            }
+            ToWorker::Step { items } => {
+                let Some((id, node)) = self.node.as_mut() else {
+                    return FromWorker::Failed { error: "no node has been created in this worker".into() };
+                };
+                let out = items
+                    .into_iter()
+                    .map(|(now, input)| {
+                        let mut effects: Vec<Effect<Zk>> = Vec::new();
+                        node.step(now, input, &mut effects);
+                        effects
+                    })
+                    .collect();
+                FromWorker::Effects { node: *id, items: out }
+            }
+        }
+    }
+
+    /// Bytes in, bytes out: what the wasm entry calls.
+    pub fn handle_bytes(&mut self, bytes: &[u8]) -> Vec<u8> {
+        let answer = match decode::<ToWorker>(bytes) {
+            Ok(msg) => self.handle(msg),
+            Err(error) => FromWorker::Failed { error },
+        };
+        encode(&answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_boots_its_server_and_answers_with_effects() {
+        let mut host = WorkerHost::new();
+        let id = NodeId(1);
+        let created =
+            host.handle(ToWorker::Create { node: id, spec: NodeSpec::Standalone { config: ServerConfig::sample() } });
+        assert!(matches!(created, FromWorker::Created { node } if node == id));
+        let answer =
+            host.handle_bytes(&encode(&ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![] })] }));
+        match decode::<FromWorker>(&answer) {
+            Ok(FromWorker::Effects { node, items }) => {
+                assert_eq!(node, id);
+                assert_eq!(items.len(), 1);
+                assert!(!items[0].is_empty(), "booting arms timers and reports");
+            }
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+
+    #[test]
+    fn garbage_and_steps_before_create_are_refused_not_panics() {
+        let mut host = WorkerHost::new();
+        assert!(matches!(decode::<FromWorker>(&host.handle_bytes(&[0xff, 0x00, 0x13])), Ok(FromWorker::Failed { .. })));
+        let step = ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![] })] };
+        assert!(matches!(host.handle(step), FromWorker::Failed { .. }));
+        let bad = ServerConfig { tick_time: 0, ..ServerConfig::sample() };
+        assert!(matches!(
+            host.handle(ToWorker::Create { node: NodeId(1), spec: NodeSpec::Standalone { config: bad } }),
+            FromWorker::Failed { .. }
+        ));
+    }
+}

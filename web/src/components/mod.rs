@@ -1,0 +1,8 @@
+//! The page's views, one component per file. Each is a function of the
+//! props it is given; the state lives in `model::Model`.
+
+pub mod console;
+pub mod header;
+pub mod node_detail;
+pub mod tree;
+pub mod watch_log;

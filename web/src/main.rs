@@ -1,0 +1,18 @@
+//! ZooScope's page. The model and the views' data are plain Rust, built and
+//! tested natively too; the app and its runtime exist only in the browser.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+mod components;
+mod model;
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+mod view;
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    yew::Renderer::<app::App>::new().render();
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("zooscope-web is the page's wasm binary; run `make serve` and open http://localhost:8080");
+}
