@@ -152,3 +152,102 @@ impl Model {
         self.tree.iter().map(|(p, _)| p.clone()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actor::Duration;
+    use sim::World;
+    use zab::{Client, ClientConfig, ServerConfig, StandaloneServer};
+    use zkcli::ConsoleLine;
+
+    /// The page's set-up, with the server in-process instead of a worker.
+    fn page() -> (World<Zk>, Model) {
+        let server = NodeId(1);
+        let mut world = World::new(Duration::from_micros(200));
+        world.add_node(
+            server,
+            Box::new(StandaloneServer::new(server, ServerConfig::sample())),
+            Duration::from_millis(1),
+        );
+        world.boot(server);
+        let mut consoles = Vec::new();
+        for (i, name) in ["a", "b"].iter().enumerate() {
+            let me = NodeId(101 + i as u32);
+            let cfg = ClientConfig {
+                me,
+                servers: vec![server],
+                session_timeout_ms: 30_000,
+                can_be_read_only: false,
+                addr: "127.0.0.1".into(),
+                seed: i as u64,
+            };
+            world.add_node(me, Box::new(Client::new(cfg)), Duration::ZERO);
+            world.boot(me);
+            consoles.push((*name, me));
+        }
+        let model = Model::new(server, &consoles);
+        (world, model)
+    }
+
+    /// What the page's runtime does: run the world, feed the model, make
+    /// the calls it asks for.
+    fn settle(world: &mut World<Zk>, model: &mut Model) {
+        let until = world.now() + Duration::from_millis(200);
+        loop {
+            world.run_until(until, |w| !w.log().is_empty());
+            let entries = world.take_log();
+            if entries.is_empty() {
+                break;
+            }
+            for Command { node, call } in model.apply(&entries) {
+                world.call(node, call);
+            }
+        }
+    }
+
+    fn type_line(world: &mut World<Zk>, model: &mut Model, console: usize, line: &str) -> Vec<ConsoleLine> {
+        let before = model.consoles[console].lines.len();
+        for Command { node, call } in model.submit(console, line) {
+            world.call(node, call);
+        }
+        settle(world, model);
+        model.consoles[console].lines[before + 1..].to_vec()
+    }
+
+    #[test]
+    fn the_replica_tree_follows_the_server_and_events_are_logged() {
+        let (mut world, mut model) = page();
+        settle(&mut world, &mut model);
+        assert!(model.server_view.booted);
+        assert_eq!(model.server_view.sessions.len(), 2);
+        assert!(model.consoles.iter().all(|c| c.state == zab::ClientState::Connected));
+        let out = type_line(&mut world, &mut model, 0, "create /app v1");
+        assert_eq!(out, vec![ConsoleLine::Err("Created /app".into())]);
+        type_line(&mut world, &mut model, 1, "get -w /app");
+        type_line(&mut world, &mut model, 0, "create -e /app/lock x");
+        type_line(&mut world, &mut model, 0, "set /app v2");
+        let node = model.tree.node("/app").expect("replica has /app");
+        assert_eq!(node.data.as_deref(), Some(&b"v2"[..]));
+        assert!(model.tree.node("/app/lock").is_some());
+        let last = model.watch_log.last().expect("an event");
+        assert_eq!((last.console.as_str(), last.event.kind), ("b", znode::EventType::NodeDataChanged));
+        let rows = crate::view::tree_rows(&model);
+        let lock = rows.iter().find(|r| r.path == "/app/lock").expect("row");
+        assert_eq!(lock.badge.as_deref(), Some("ephemeral · client a"));
+        let detail = crate::view::node_detail(&model, "/app").expect("detail");
+        assert!(detail.stat.contains(&"dataVersion = 1".to_string()));
+        assert_eq!(detail.data, "v2");
+    }
+
+    #[test]
+    fn a_connect_to_an_unknown_address_keeps_trying() {
+        let (mut world, mut model) = page();
+        settle(&mut world, &mut model);
+        type_line(&mut world, &mut model, 0, "connect nowhere:9999");
+        world.run_until(world.now() + Duration::from_secs(3), |_| false);
+        settle(&mut world, &mut model);
+        assert_eq!(model.consoles[0].state, zab::ClientState::Connecting);
+        assert!(model.consoles[0].prompt().contains("nowhere:9999"));
+    }
+}

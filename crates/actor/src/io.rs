@@ -17,7 +17,8 @@ pub enum CloseReason {
 #[serde(bound = "")]
 pub enum Input<P: Protocol> {
     /// The process starts (or restarts) with what its disk durably holds,
-    /// oldest record first.
+    /// oldest record first. A node forgets everything else it knew: a
+    /// restart is a new process.
     Boot { disk: Vec<P::Write> },
     /// A peer opened a connection to this node.
     Accepted { conn: ConnId, from: NodeId },

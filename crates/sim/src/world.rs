@@ -185,6 +185,10 @@ impl<P: Protocol> World<P> {
             return Err(format!("effects from node {node}, which has no input outstanding"));
         }
         self.awaiting = None;
+        if !self.is_up(node) {
+            // It crashed while its answer was on the way: nothing of it counts.
+            return Ok(());
+        }
         for e in effects {
             self.apply(node, e);
         }
@@ -198,6 +202,46 @@ impl<P: Protocol> World<P> {
             let disk = s.disk.image();
             self.queue.push(self.now, Ev::Input { node: id, input: Input::Boot { disk } });
         }
+    }
+
+    /// The process of node `id` dies now: its memory and timers are gone,
+    /// its disk keeps what was synced (and, unless `lose_unsynced`, what the
+    /// kernel still had), and its peers see their connections reset after
+    /// one link latency.
+    pub fn crash(&mut self, id: NodeId, lose_unsynced: bool) {
+        let Some(s) = self.nodes.get_mut(&id) else { return };
+        if !s.up {
+            return;
+        }
+        s.up = false;
+        s.timers.clear();
+        s.disk.crash(lose_unsynced);
+        let lat = self.latency;
+        let now = self.now;
+        let mut resets = Vec::new();
+        for (conn, c) in self.conns.iter_mut() {
+            let Some(me) = c.side(id) else { continue };
+            c.open[me] = false;
+            let peer = 1 - me;
+            if c.open[peer] {
+                resets.push((*conn, c.ends[peer], (now + lat).max(c.last[peer])));
+            }
+        }
+        for (conn, to, at) in resets {
+            self.queue.push(at, Ev::Fin { conn, to, reason: CloseReason::Reset });
+        }
+    }
+
+    /// Start a crashed node again: a new process that boots from its disk.
+    pub fn restart(&mut self, id: NodeId) {
+        if self.nodes.get(&id).is_some_and(|s| !s.up) {
+            self.boot(id);
+        }
+    }
+
+    /// Whether node `id` is running.
+    pub fn is_running(&self, id: NodeId) -> bool {
+        self.is_up(id)
     }
 
     /// A call from outside the protocol, handled now.

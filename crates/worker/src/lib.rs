@@ -47,10 +47,21 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
     postcard::from_bytes(bytes).map_err(|e| format!("undecodable message ({} bytes): {e}", bytes.len()))
 }
 
+fn build(node: NodeId, spec: &NodeSpec) -> Result<Box<dyn Node<P = Zk>>, String> {
+    match spec {
+        NodeSpec::Standalone { config } => {
+            config.validate().map_err(|e| format!("bad server config: {e}"))?;
+            Ok(Box::new(StandaloneServer::new(node, config.clone())))
+        }
+    }
+}
+
 /// The node a worker hosts, and what it does with each message.
 #[derive(Default)]
 pub struct WorkerHost {
     node: Option<(NodeId, Box<dyn Node<P = Zk>>)>,
+    /// How the node was made, so a `Boot` can start a fresh process.
+    spec: Option<NodeSpec>,
 }
 
 impl WorkerHost {
@@ -61,31 +72,34 @@ impl WorkerHost {
     /// Handle one message from the page and produce the answer.
     pub fn handle(&mut self, msg: ToWorker) -> FromWorker {
         match msg {
-            ToWorker::Create { node, spec } => {
-                let hosted: Box<dyn Node<P = Zk>> = match spec {
-                    NodeSpec::Standalone { config } => {
-                        if let Err(e) = config.validate() {
-                            return FromWorker::Failed { error: format!("bad server config: {e}") };
-                        }
-                        Box::new(StandaloneServer::new(node, config))
-                    }
-                };
-                self.node = Some((node, hosted));
-                FromWorker::Created { node }
-            }
+            ToWorker::Create { node, spec } => match build(node, &spec) {
+                Ok(hosted) => {
+                    self.node = Some((node, hosted));
+                    self.spec = Some(spec);
+                    FromWorker::Created { node }
+                }
+                Err(error) => FromWorker::Failed { error },
+            },
             ToWorker::Step { items } => {
-                let Some((id, node)) = self.node.as_mut() else {
+                let Some((id, _)) = self.node.as_ref() else {
                     return FromWorker::Failed { error: "no node has been created in this worker".into() };
                 };
-                let out = items
-                    .into_iter()
-                    .map(|(now, input)| {
-                        let mut effects: Vec<Effect<Zk>> = Vec::new();
+                let id = *id;
+                let mut out = Vec::with_capacity(items.len());
+                for (now, input) in items {
+                    // A boot is a new process: start from a fresh node.
+                    if let (Input::Boot { .. }, Some(spec)) = (&input, &self.spec) {
+                        if let Ok(fresh) = build(id, spec) {
+                            self.node = Some((id, fresh));
+                        }
+                    }
+                    let mut effects: Vec<Effect<Zk>> = Vec::new();
+                    if let Some((_, node)) = self.node.as_mut() {
                         node.step(now, input, &mut effects);
-                        effects
-                    })
-                    .collect();
-                FromWorker::Effects { node: *id, items: out }
+                    }
+                    out.push(effects);
+                }
+                FromWorker::Effects { node: id, items: out }
             }
         }
     }

@@ -620,7 +620,13 @@ impl Node for Client {
 
     fn step(&mut self, now: Instant, input: Input<Zk>, out: &mut Effects<Zk>) {
         match input {
-            Input::Boot { .. } => self.start(now, out),
+            Input::Boot { .. } => {
+                // A new process: nothing of the old handle survives.
+                let (cfg, seq) = (self.cfg.clone(), self.conn_seq);
+                *self = Client::new(cfg);
+                self.conn_seq = seq;
+                self.start(now, out);
+            }
             Input::Connected { conn } if Some(conn) == self.conn => self.on_tcp_connected(now, out),
             Input::Closed { conn, .. } if Some(conn) == self.conn => self.connection_lost(now, out),
             Input::Received { conn, msg: ZkMsg::Server(m) } if Some(conn) == self.conn => {
