@@ -50,8 +50,11 @@ impl Pipeline {
     }
 }
 
+/// One node as far as a comparison cares: path, data, Stat, ACL.
+type NodeContents = (String, Option<Vec<u8>>, znode::Stat, Vec<Acl>);
+
 /// What a tree holds, for comparing two trees.
-fn contents(t: &DataTree) -> Vec<(String, Option<Vec<u8>>, znode::Stat, Vec<Acl>)> {
+fn contents(t: &DataTree) -> Vec<NodeContents> {
     t.iter().map(|(p, n)| (p.clone(), n.data.clone(), n.client_stat(), n.acl.clone())).collect()
 }
 
