@@ -115,9 +115,10 @@ impl Model {
     fn on_server(&mut self, e: &ServerEvent) {
         let v = &mut self.server_view;
         match e {
-            ServerEvent::Booted { last_zxid, .. } => {
+            ServerEvent::Booted { last_zxid, sessions, .. } => {
                 v.booted = true;
                 v.last_zxid = *last_zxid;
+                v.sessions = sessions.iter().copied().collect();
             }
             ServerEvent::Applied { txn } => {
                 let mut ignored = Vec::new();
@@ -164,7 +165,7 @@ mod tests {
     /// The page's set-up, with the server in-process instead of a worker.
     fn page() -> (World<Zk>, Model) {
         let server = NodeId(1);
-        let mut world = World::new(Duration::from_micros(200));
+        let mut world = World::with_latency(Duration::from_micros(200));
         world.add_node(
             server,
             Box::new(StandaloneServer::new(server, ServerConfig::sample())),

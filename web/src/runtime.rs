@@ -53,7 +53,7 @@ impl Runtime {
     pub fn new() -> Self {
         let server = NodeId(1);
         let clients = vec![NodeId(101), NodeId(102)];
-        let mut world = World::new(LINK_LATENCY);
+        let mut world = World::with_latency(LINK_LATENCY);
         world.add_remote_node(server, DISK_LATENCY);
         for (i, &c) in clients.iter().enumerate() {
             let cfg = ClientConfig {

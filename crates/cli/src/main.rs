@@ -1,6 +1,9 @@
 //! `zooscope`: ZooScope from the command line.
 
 mod conformance;
+mod link_cmd;
+mod run;
+mod scenario_arg;
 mod zkcli;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +28,22 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         servers: usize,
     },
+    /// Run a scenario (a JSON file, a URL or a #v<N>. link) to its end and
+    /// print a summary.
+    Run {
+        scenario: String,
+        /// Write the whole trace as JSON lines.
+        #[arg(long)]
+        trace: Option<PathBuf>,
+        /// Stop with an error after this many steps.
+        #[arg(long)]
+        max_steps: Option<u64>,
+    },
+    /// Encode a scenario file as a link, or decode a link.
+    Link {
+        #[command(subcommand)]
+        action: LinkAction,
+    },
     /// zkCli against a standalone server in the world, in virtual time.
     /// Reads commands from --script or standard input; a line `b> cmd`
     /// goes to client b.
@@ -42,10 +61,30 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum LinkAction {
+    /// Print the link of a scenario file (its last line).
+    Encode {
+        file: String,
+        /// Print a whole URL on this page address instead of the fragment.
+        #[arg(long)]
+        base: Option<String>,
+    },
+    /// Print the scenario a link (URL or fragment) holds.
+    Decode { link: String },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Conformance { dir, servers } => conformance::run(&dir, servers),
+        Command::Run { scenario, trace, max_steps } => {
+            run::run(&run::Options { scenario, trace, max_steps }).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Link { action: LinkAction::Encode { file, base } } => {
+            link_cmd::encode(&file, base.as_deref()).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Link { action: LinkAction::Decode { link } } => link_cmd::decode(&link).map(|()| ExitCode::SUCCESS),
         Command::Zkcli { script, clients, transcript } => {
             let opts = zkcli::Options { clients, transcript };
             match script {

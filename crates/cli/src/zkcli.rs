@@ -27,7 +27,7 @@ struct Session {
 
 impl Session {
     fn new(names: &[String]) -> Self {
-        let mut world = World::new(Duration::from_micros(200));
+        let mut world = World::with_latency(Duration::from_micros(200));
         world.add_node(
             SERVER,
             Box::new(StandaloneServer::new(SERVER, ServerConfig::sample())),

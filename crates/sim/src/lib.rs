@@ -1,8 +1,18 @@
 //! The deterministic world every ZooScope run happens in.
 
+pub mod clock;
 pub mod conformance;
 pub mod disk;
+pub mod fault;
+pub mod link;
+pub mod net;
 pub mod queue;
+pub mod rng;
+pub mod trace;
 pub mod world;
+pub mod zk;
 
-pub use world::{Entry, Outgoing, Record, Stepped, World};
+pub use fault::Fault;
+pub use net::{LinkSpec, Network};
+pub use trace::{DropReason, Entry, Record};
+pub use world::{Outgoing, Status, Stepped, World, WorldError};

@@ -18,7 +18,7 @@ struct Env {
 
 impl Env {
     fn new(cfg: ServerConfig) -> Self {
-        let mut world = World::new(Duration::from_micros(200));
+        let mut world = World::with_latency(Duration::from_micros(200));
         world.add_node(SERVER, Box::new(StandaloneServer::new(SERVER, cfg)), Duration::from_millis(1));
         world.boot(SERVER);
         Env { world, tag: 0 }
@@ -191,10 +191,12 @@ fn unsynced_writes_are_lost_when_the_disk_loses_them() {
     };
     env.world.call(a, ZkCall::Client(ClientCall::Request { tag, req }));
     env.run_for(Duration::from_micros(500));
+    // The machine loses power: silence. The client learns of it only when
+    // its next ping (within 10 s) meets the rebooted kernel's reset.
     env.world.crash(SERVER, true);
     env.run_for(Duration::from_millis(100));
     env.world.restart(SERVER);
-    env.run_for(Duration::from_secs(5));
+    env.run_for(Duration::from_secs(15));
     assert_eq!(result_of(&env.world, a, tag), Some(Err(Code::ConnectionLoss)));
     let b = env.client(102, 30_000);
     assert!(env.exists(b, "/durable"));

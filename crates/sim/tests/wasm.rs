@@ -31,3 +31,34 @@ fn recorded_traces_replay_exactly_in_wasm() {
         assert_eq!(outcome, Ok(None), "{name} differs in wasm");
     }
 }
+
+macro_rules! scenario {
+    ($name:literal) => {
+        ($name, include_str!(concat!("../../../scenarios/", $name)))
+    };
+}
+
+const SCENARIOS: &[(&str, &str)] = &[
+    scenario!("crash-and-restart.json"),
+    scenario!("lossy-network.json"),
+    scenario!("paused-server.json"),
+    scenario!("power-loss.json"),
+    scenario!("session-expiry.json"),
+    scenario!("standalone-watches.json"),
+];
+
+const GOLDEN: &str = include_str!("golden/scenario-hashes.json");
+
+/// Compiled to wasm, every example scenario gives the trace hash the
+/// native build pinned.
+#[wasm_bindgen_test]
+fn scenarios_give_the_native_trace_hashes_in_wasm() {
+    let golden: std::collections::BTreeMap<String, String> = serde_json::from_str(GOLDEN).expect("golden json");
+    assert_eq!(golden.len(), SCENARIOS.len(), "every example scenario is checked in wasm");
+    for (name, text) in SCENARIOS {
+        let s = sim::link::scenario_from_json(text).expect("valid scenario");
+        let mut run = sim::zk::ScenarioRun::new(&s).expect("builds");
+        run.run(&mut |_| {}).expect("runs");
+        assert_eq!(Some(&run.world.trace_hash()), golden.get(*name), "{name}");
+    }
+}

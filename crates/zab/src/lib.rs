@@ -13,4 +13,4 @@ pub mod wire;
 
 pub use client::{Client, ClientCall, ClientConfig, ClientEvent, ClientState, ClientTimer};
 pub use server::{ServerConfig, ServerEvent, StandaloneServer};
-pub use wire::{Zk, ZkCall, ZkEvent, ZkMsg, ZkTimer};
+pub use wire::{ConsoleOutput, Zk, ZkCall, ZkEvent, ZkMsg, ZkTimer};

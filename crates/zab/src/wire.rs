@@ -85,6 +85,8 @@ impl ZkMsg {
 pub enum ZkTimer {
     Server(ServerTimer),
     Client(crate::client::ClientTimer),
+    /// A scenario client's workload: time for its next operation.
+    Workload,
 }
 
 /// Calls into a node from outside the protocol.
@@ -92,6 +94,8 @@ pub enum ZkTimer {
 pub enum ZkCall {
     Client(ClientCall),
     Server(ServerCall),
+    /// A line typed into a client's zkCli console.
+    Console(String),
 }
 
 /// What nodes report.
@@ -99,6 +103,17 @@ pub enum ZkCall {
 pub enum ZkEvent {
     Client(ClientEvent),
     Server(ServerEvent),
+    /// A line a client's zkCli console printed.
+    Console(ConsoleOutput),
+}
+
+/// One line of console output, with its stream.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsoleOutput {
+    /// The prompt and the command, as typed.
+    Input(String),
+    Out(String),
+    Err(String),
 }
 
 /// ZooKeeper: servers and clients speaking 3.8's client protocol.

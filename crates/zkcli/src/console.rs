@@ -47,6 +47,8 @@ pub struct Console {
     pub server: Option<NodeId>,
     /// The user typed `quit` and the session is closed.
     pub quit: bool,
+    /// Lines pushed since the last [`Console::take_new_lines`].
+    fresh: Vec<ConsoleLine>,
 }
 
 impl Console {
@@ -60,7 +62,14 @@ impl Console {
             session: None,
             server: None,
             quit: false,
+            fresh: Vec::new(),
         }
+    }
+
+    /// The lines printed since the last call (a host that reports output
+    /// as it happens takes them after each step).
+    pub fn take_new_lines(&mut self) -> Vec<ConsoleLine> {
+        std::mem::take(&mut self.fresh)
     }
 
     pub fn prompt(&self) -> String {
@@ -68,6 +77,7 @@ impl Console {
     }
 
     fn push(&mut self, line: ConsoleLine) {
+        self.fresh.push(line.clone());
         self.lines.push(line);
         if self.lines.len() > KEEP_LINES {
             let drop = self.lines.len() - KEEP_LINES;

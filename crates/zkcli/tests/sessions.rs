@@ -2,7 +2,7 @@
 //! a small host loop runs the shells over `zab::Client` nodes in a `World`.
 
 use actor::{Duration, NodeId};
-use sim::world::{Record, World};
+use sim::{Record, World};
 use zab::{
     Client, ClientCall, ClientConfig, ClientEvent, ClientState, ServerConfig, StandaloneServer, Zk, ZkCall, ZkEvent,
 };
@@ -51,7 +51,7 @@ impl Lab {
     /// A server and `n` connected consoles; their connection output is
     /// dropped.
     fn new(n: u32) -> Lab {
-        let mut world = World::new(Duration::from_millis(1));
+        let mut world = World::with_latency(Duration::from_millis(1));
         let cfg = ServerConfig {
             extended_types_enabled: true,
             wall_clock_base_ms: WALL_CLOCK_BASE_MS,

@@ -3,7 +3,8 @@
 //! turned back into the trace's JSON shapes.
 
 use super::format::{AclEntry, Op, Step, TraceFile};
-use crate::world::{Record, World};
+use crate::trace::Record;
+use crate::world::World;
 use actor::{Duration, Instant, NodeId};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -45,7 +46,7 @@ pub fn replay_server_config() -> ServerConfig {
 impl Replayer {
     /// A fresh standalone server for every client of the trace.
     pub fn standalone() -> Self {
-        let mut world = World::new(LINK_LATENCY);
+        let mut world = World::with_latency(LINK_LATENCY);
         let id = NodeId(1);
         world.add_node(id, Box::new(StandaloneServer::new(id, replay_server_config())), DISK_LATENCY);
         world.boot(id);

@@ -92,6 +92,8 @@ pub enum ClientEvent {
     State { state: ClientState, server: Option<NodeId> },
     /// The session the handshake established.
     Session { id: u64, timeout_ms: i32 },
+    /// A request was made (the start of an operation in a history).
+    Invoked { tag: u64, req: Request },
     /// The answer to a call.
     Result { tag: u64, result: Result<Response, Code> },
     /// A `WatchedEvent` for the default watcher: node events as they come
@@ -541,7 +543,10 @@ impl Client {
                     self.start(now, out);
                 }
             }
-            ClientCall::Request { tag, req } => self.queue(Queued { tag, req, purpose: Purpose::Plain }, now, out),
+            ClientCall::Request { tag, req } => {
+                emit(out, ClientEvent::Invoked { tag, req: req.clone() });
+                self.queue(Queued { tag, req, purpose: Purpose::Plain }, now, out)
+            }
             ClientCall::AddAuth { scheme, auth } => {
                 self.auth_info.push((scheme.clone(), auth.clone()));
                 if self.state.is_alive() && self.handshake_done {
@@ -550,6 +555,7 @@ impl Client {
             }
             ClientCall::RemoveWatches { tag, path, kind, local } => {
                 let req = Request::RemoveWatches { path: path.clone(), kind, all: true };
+                emit(out, ClientEvent::Invoked { tag, req: req.clone() });
                 self.queue(Queued { tag, req, purpose: Purpose::RemoveWatches { path, kind, local } }, now, out)
             }
             ClientCall::Close { tag } => {
@@ -557,6 +563,7 @@ impl Client {
                     emit(out, ClientEvent::Result { tag, result: Ok(Response::Empty) });
                     return;
                 }
+                emit(out, ClientEvent::Invoked { tag, req: Request::CloseSession });
                 self.queue(Queued { tag, req: Request::CloseSession, purpose: Purpose::Close }, now, out);
                 self.closing = true;
             }

@@ -135,10 +135,12 @@ pub enum ServerCall {
 /// What a server reports.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ServerEvent {
-    /// Started from disk, with this many transactions replayed.
+    /// Started from disk, with this many records replayed; `sessions` are
+    /// those rebuilt from the log (id, timeout).
     Booted {
         last_zxid: Zxid,
         replayed: usize,
+        sessions: Vec<(SessionId, i32)>,
     },
     /// A transaction was applied to this server's tree.
     Applied {

@@ -50,13 +50,14 @@ impl StandaloneServer {
         let replayed = disk.len();
         let core = ServerCore::new(self.cfg.clone(), self.me, db, now);
         let last_zxid = core.db.last_processed_zxid();
+        let sessions = core.db.sessions.iter().map(|(id, t)| (*id, *t)).collect();
         self.core = Some(core);
         self.queue.clear();
         self.logged = 0;
         self.durable = 0;
         self.sync_in_flight = false;
         self.expiry_armed = None;
-        out.push(Effect::Emit { event: ZkEvent::Server(ServerEvent::Booted { last_zxid, replayed }) });
+        out.push(Effect::Emit { event: ZkEvent::Server(ServerEvent::Booted { last_zxid, replayed, sessions }) });
         if self.cfg.container_cleanup {
             let at = now + Duration::from_millis(self.cfg.container_check_interval_ms);
             out.push(Effect::SetTimer { timer: ZkTimer::Server(ServerTimer::ContainerCheck), at });
@@ -150,7 +151,7 @@ impl Node for StandaloneServer {
             }
             Input::Received { .. } | Input::Connected { .. } | Input::Datagram { .. } => {}
             Input::Timer(ZkTimer::Server(t)) => self.on_timer(t, now, out),
-            Input::Timer(ZkTimer::Client(_)) => {}
+            Input::Timer(ZkTimer::Client(_) | ZkTimer::Workload) => {}
             Input::Synced { token } => {
                 self.sync_in_flight = false;
                 self.durable = self.durable.max(token);
@@ -163,7 +164,7 @@ impl Node for StandaloneServer {
                     self.submit(r, now, out);
                 }
             }
-            Input::Call(ZkCall::Client(_)) => {}
+            Input::Call(ZkCall::Client(_) | ZkCall::Console(_)) => {}
         }
     }
 }

@@ -1,0 +1,165 @@
+//! Running a scenario: build the world it describes, schedule its faults
+//! and console commands, run it, and fold the trace into a summary. The
+//! CLI and the page both run scenarios through this.
+
+use super::client_node::ScenarioClient;
+use super::scenario::{client_node, Scenario};
+use super::summary::Summary;
+use crate::rng::{Stream, WorldRng};
+use crate::trace::Entry;
+use crate::world::{Stepped, World, WorldError};
+use actor::{Duration, Instant, NodeId};
+use zab::{ClientConfig, StandaloneServer, Zk, ZkCall};
+
+/// Where the servers run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hosting {
+    /// Every node in this process.
+    InProcess,
+    /// Servers elsewhere (Web Workers): their inputs leave through the
+    /// world's outbox.
+    RemoteServers,
+}
+
+/// Where [`ScenarioRun::advance`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Everything due by the target time ran.
+    Reached,
+    /// Remote nodes' answers are needed first.
+    Waiting,
+}
+
+/// The default step budget: far above any sane scenario's needs.
+pub const DEFAULT_STEP_BUDGET: u64 = 500_000_000;
+
+/// A scenario being run.
+pub struct ScenarioRun {
+    pub scenario: Scenario,
+    pub world: World<Zk>,
+    pub summary: Summary,
+    end: Instant,
+}
+
+impl ScenarioRun {
+    /// Build the world a scenario describes, everything in-process.
+    pub fn new(s: &Scenario) -> Result<Self, String> {
+        Self::with_hosting(s, Hosting::InProcess)
+    }
+
+    pub fn with_hosting(s: &Scenario, hosting: Hosting) -> Result<Self, String> {
+        s.validate()?;
+        let mut world = World::new(s.seed, s.network.clone());
+        world.set_step_budget(DEFAULT_STEP_BUDGET);
+        let servers = s.server_ids();
+        let sync = Duration::from_micros(s.disk_sync_us);
+        for &id in &servers {
+            match hosting {
+                Hosting::InProcess => world.add_node(id, Box::new(StandaloneServer::new(id, s.config.clone())), sync),
+                Hosting::RemoteServers => world.add_remote_node(id, sync),
+            }
+        }
+        // Set-up draws: each client's connect order (Java shuffles its
+        // connect string) and the seeds of its jitter and its workload.
+        let mut setup = WorldRng::stream(s.seed, Stream::Setup);
+        let mut clients = Vec::new();
+        for (i, c) in s.clients.iter().enumerate() {
+            let me = client_node(i);
+            let mut order: Vec<NodeId> =
+                if c.connect.is_empty() { servers.clone() } else { c.connect.iter().map(|id| NodeId(*id)).collect() };
+            for k in (1..order.len()).rev() {
+                let j = setup.below(k as u64 + 1) as usize;
+                order.swap(k, j);
+            }
+            let cfg = ClientConfig {
+                me,
+                servers: order,
+                session_timeout_ms: c.session_timeout_ms,
+                can_be_read_only: c.can_be_read_only,
+                addr: "127.0.0.1".into(),
+                seed: setup.next_u64(),
+            };
+            let workload = c.workload.clone().map(|w| (w, setup.next_u64()));
+            world.add_node(me, Box::new(ScenarioClient::new(&c.name, cfg, servers.clone(), workload)), Duration::ZERO);
+            clients.push((me, c.name.clone()));
+        }
+        for &id in &servers {
+            world.boot(id);
+        }
+        for (id, _) in &clients {
+            world.boot(*id);
+        }
+        for f in &s.faults {
+            world.schedule_fault(Instant::ZERO + Duration::from_millis(f.at_ms), f.fault.clone());
+        }
+        for (i, c) in s.clients.iter().enumerate() {
+            for cmd in &c.commands {
+                world.schedule_call(
+                    Instant::ZERO + Duration::from_millis(cmd.at_ms),
+                    client_node(i),
+                    ZkCall::Console(cmd.line.clone()),
+                );
+            }
+        }
+        let summary = Summary::new(&servers, &clients);
+        Ok(ScenarioRun { scenario: s.clone(), world, summary, end: Instant::ZERO + Duration::from_millis(s.end_ms) })
+    }
+
+    /// When the scenario ends.
+    pub fn end(&self) -> Instant {
+        self.end
+    }
+
+    /// Fold the trace so far into the summary and hand each entry to `sink`.
+    pub fn drain(&mut self, sink: &mut dyn FnMut(&Entry<Zk>)) {
+        for e in self.world.take_log() {
+            self.summary.observe(&e);
+            sink(&e);
+        }
+    }
+
+    /// Run what is due up to `t` (at most the end) until it is all done or
+    /// a remote node's answer is needed: then the caller carries the
+    /// world's outbox, hands answers to `world.complete`, and calls again.
+    pub fn advance(&mut self, t: Instant, sink: &mut dyn FnMut(&Entry<Zk>)) -> Result<Progress, WorldError> {
+        let t = t.min(self.end);
+        loop {
+            if self.world.next_time().is_none_or(|n| n > t) && self.world.awaiting().is_empty() {
+                self.world.idle_until(t);
+                self.drain(sink);
+                self.summary.end = self.summary.end.max(self.world.now());
+                return Ok(Progress::Reached);
+            }
+            let stepped = self.world.step();
+            self.drain(sink);
+            match stepped {
+                Stepped::Ran | Stepped::Idle => {}
+                Stepped::Waiting => return Ok(Progress::Waiting),
+                Stepped::OverBudget => {
+                    return Err(WorldError::StepBudget { steps: self.world.steps(), at: self.world.now() })
+                }
+            }
+        }
+    }
+
+    /// Run everything due up to `t` (at most the end), every node local.
+    pub fn run_to(&mut self, t: Instant, sink: &mut dyn FnMut(&Entry<Zk>)) -> Result<(), WorldError> {
+        match self.advance(t, sink)? {
+            Progress::Reached => Ok(()),
+            Progress::Waiting => {
+                let node = self.world.awaiting().first().copied().unwrap_or(NodeId(0));
+                Err(WorldError::Waiting { node })
+            }
+        }
+    }
+
+    /// Run the whole scenario.
+    pub fn run(&mut self, sink: &mut dyn FnMut(&Entry<Zk>)) -> Result<(), WorldError> {
+        self.run_to(self.end, sink)
+    }
+
+    /// The summary as text.
+    pub fn report(&self) -> String {
+        self.summary.render(&self.world.trace_hash())
+    }
+}
