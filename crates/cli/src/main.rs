@@ -1,5 +1,6 @@
 //! `zooscope`: ZooScope from the command line.
 
+mod bench;
 mod conformance;
 mod link_cmd;
 mod run;
@@ -38,6 +39,12 @@ enum Command {
         /// Stop with an error after this many steps.
         #[arg(long)]
         max_steps: Option<u64>,
+    },
+    /// Measure how fast the world runs (events per second of wall time,
+    /// simulated seconds per wall second) on named workloads.
+    Bench {
+        /// Only the workloads whose name contains this.
+        filter: Option<String>,
     },
     /// Encode a scenario file as a link, or decode a link.
     Link {
@@ -81,6 +88,7 @@ fn main() -> ExitCode {
         Command::Run { scenario, trace, max_steps } => {
             run::run(&run::Options { scenario, trace, max_steps }).map(|()| ExitCode::SUCCESS)
         }
+        Command::Bench { filter } => bench::run(filter.as_deref()).map(|()| ExitCode::SUCCESS),
         Command::Link { action: LinkAction::Encode { file, base } } => {
             link_cmd::encode(&file, base.as_deref()).map(|()| ExitCode::SUCCESS)
         }
