@@ -8,6 +8,7 @@
 
 pub mod client;
 mod java_random;
+pub mod quorum;
 pub mod server;
 pub mod wire;
 

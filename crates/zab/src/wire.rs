@@ -60,11 +60,14 @@ pub enum ServerMsg {
     Notification(WatchedEvent),
 }
 
-/// Everything on ZooKeeper's connections.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Everything on ZooKeeper's connections: the client port, the election
+/// port and the quorum port.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ZkMsg {
     Client(ClientMsg),
     Server(ServerMsg),
+    Election(crate::quorum::packet::ElectionMsg),
+    Quorum(crate::quorum::packet::QuorumPacket),
 }
 
 impl ZkMsg {
@@ -76,6 +79,9 @@ impl ZkMsg {
             ZkMsg::Server(ServerMsg::Connected(_)) => "ConnectResponse",
             ZkMsg::Server(ServerMsg::Reply { .. }) => "reply",
             ZkMsg::Server(ServerMsg::Notification(_)) => "notification",
+            ZkMsg::Election(crate::quorum::packet::ElectionMsg::Hello { .. }) => "election hello",
+            ZkMsg::Election(crate::quorum::packet::ElectionMsg::Notification(_)) => "vote",
+            ZkMsg::Quorum(p) => p.name(),
         }
     }
 }

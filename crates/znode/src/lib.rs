@@ -25,6 +25,6 @@ pub use ops::{
     WatchedEvent, WatcherType,
 };
 pub use stat::{SessionId, Stat, StatPersisted, Zxid};
-pub use tree::{DataNode, DataTree, Fired};
+pub use tree::{DataNode, DataTree, Fired, TreeImage};
 pub use txn::{ApplyResult, LoggedTxn, SubKind, SubResult, Txn, TxnHeader};
 pub use watch::{WatchManager, WatcherId, WatcherMode};

@@ -49,6 +49,13 @@ pub struct Fired {
     pub acl: Vec<Acl>,
 }
 
+/// What a snapshot holds of a tree: its nodes and last zxid, no watches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeImage {
+    pub nodes: BTreeMap<String, DataNode>,
+    pub last_processed_zxid: Zxid,
+}
+
 /// The data tree of one server.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DataTree {
@@ -98,6 +105,34 @@ impl DataTree {
             child_watches: WatchManager::new(),
             last_processed_zxid: 0,
         }
+    }
+
+    /// A snapshot of the tree (`serializeNodes`): nodes and last zxid.
+    pub fn image(&self) -> TreeImage {
+        TreeImage { nodes: self.nodes.clone(), last_processed_zxid: self.last_processed_zxid }
+    }
+
+    /// A tree loaded from a snapshot: ephemerals, containers and TTL nodes
+    /// are rebuilt from the nodes; no watches.
+    pub fn from_image(img: &TreeImage) -> Self {
+        let mut t = DataTree::new();
+        t.nodes = img.nodes.clone();
+        t.last_processed_zxid = img.last_processed_zxid;
+        for (path, n) in &t.nodes {
+            match n.kind() {
+                EphemeralKind::Normal(s) => {
+                    t.ephemerals.entry(s).or_default().insert(path.clone());
+                }
+                EphemeralKind::Container => {
+                    t.containers.insert(path.clone());
+                }
+                EphemeralKind::Ttl(_) => {
+                    t.ttls.insert(path.clone());
+                }
+                EphemeralKind::Void => {}
+            }
+        }
+        t
     }
 
     /// Replace `/zookeeper/config`'s data (the static membership text).

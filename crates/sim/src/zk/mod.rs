@@ -8,6 +8,6 @@ pub mod scenario;
 pub mod summary;
 pub mod workload;
 
-pub use runner::{Hosting, Progress, ScenarioRun};
+pub use runner::{server_node, Hosting, Progress, ScenarioRun};
 pub use scenario::{ClientSpec, Command, Scenario, ServerSpec, TimedFault, Workload, FORMAT};
 pub use summary::Summary;

@@ -21,6 +21,16 @@ pub enum Hosting {
     RemoteServers,
 }
 
+/// The node a scenario's server runs: standalone when it is alone (as
+/// `standaloneEnabled` has it), else an ensemble member.
+pub fn server_node(s: &Scenario, id: NodeId) -> Box<dyn actor::Node<P = Zk>> {
+    if s.servers.len() == 1 {
+        Box::new(StandaloneServer::new(id, s.config.clone()))
+    } else {
+        Box::new(zab::quorum::QuorumPeer::new(id, s.config.clone(), s.members()))
+    }
+}
+
 /// Where [`ScenarioRun::advance`] stopped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Progress {
@@ -55,7 +65,7 @@ impl ScenarioRun {
         let sync = Duration::from_micros(s.disk_sync_us);
         for &id in &servers {
             match hosting {
-                Hosting::InProcess => world.add_node(id, Box::new(StandaloneServer::new(id, s.config.clone())), sync),
+                Hosting::InProcess => world.add_node(id, server_node(s, id), sync),
                 Hosting::RemoteServers => world.add_remote_node(id, sync),
             }
         }

@@ -219,6 +219,21 @@ impl Scenario {
         self.servers.iter().map(|s| NodeId(s.id)).collect()
     }
 
+    /// The ensemble's membership (voters and observers).
+    pub fn members(&self) -> zab::quorum::Members {
+        zab::quorum::Members {
+            voters: self.servers.iter().filter(|s| !s.observer).map(|s| u64::from(s.id)).collect(),
+            observers: self.servers.iter().filter(|s| s.observer).map(|s| u64::from(s.id)).collect(),
+        }
+    }
+
+    /// A fresh ensemble of `n` voters with the sample zoo.cfg.
+    pub fn ensemble(seed: u64, n: u32, clients: &[&str], end_ms: u64) -> Scenario {
+        let mut s = Scenario::standalone(seed, clients, end_ms);
+        s.servers = (1..=n).map(|id| ServerSpec { id, observer: false }).collect();
+        s
+    }
+
     /// Every node id the scenario names: servers, then clients.
     pub fn node_ids(&self) -> Vec<NodeId> {
         self.server_ids().into_iter().chain((0..self.clients.len()).map(client_node)).collect()
@@ -245,13 +260,17 @@ impl Scenario {
         if self.servers.len() == 1 && self.servers[0].observer {
             return Err("a standalone server cannot be an observer".into());
         }
-        if self.servers.len() > 1 {
-            return Err(format!(
-                "{} servers: only a standalone server (one) is available in this build",
-                self.servers.len()
-            ));
+        if self.servers.iter().all(|s| s.observer) {
+            return Err("an ensemble needs at least one voting server".into());
         }
-        self.config.validate()?;
+        if self.servers.len() > 1 {
+            self.config.validate_quorum()?;
+            if self.config.extended_types_enabled && self.servers.iter().any(|s| s.id > 254) {
+                return Err("extendedTypesEnabled is true but a server id is larger than 254".into());
+            }
+        } else {
+            self.config.validate()?;
+        }
         self.network.default.validate()?;
         for spec in self.network.links.values() {
             spec.validate()?;

@@ -19,7 +19,7 @@ use znode::{
 };
 
 /// What a request is, once it is inside the pipeline.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum PipelineOp {
     Client(Request),
     /// A new session, answered with a ConnectResponse when committed.
@@ -30,6 +30,9 @@ pub enum PipelineOp {
     DeleteContainer {
         path: String,
     },
+    /// A transaction committed through the leader that no local client is
+    /// waiting for: apply it, answer no one.
+    Committed,
 }
 
 /// A request travelling through prepare, commit and final.
@@ -57,6 +60,19 @@ impl PipelineRequest {
     }
 }
 
+/// What a client's packet asks of the server.
+// Lives for one call and is moved straight on; boxing the request would only
+// add an allocation per packet.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Incoming {
+    /// A request for the pipeline.
+    Request(PipelineRequest),
+    /// A session reconnecting to a learner: only the leader can say whether
+    /// it is still valid (REVALIDATE).
+    Revalidate { conn: ConnId, session: SessionId, timeout: i32 },
+}
+
 /// Server-wide counters (`ServerStats`).
 #[derive(Clone, Debug, Default)]
 pub struct ServerStats {
@@ -80,6 +96,10 @@ pub struct ServerCore {
     pub zxid: Zxid,
     pub cnxns: Cnxns,
     pub stats: ServerStats,
+    /// On a learner: sessions touched since the last ping to the leader
+    /// (`LearnerSessionTracker`'s touch table); `None` on a server that
+    /// tracks sessions itself.
+    pub touches: Option<std::collections::BTreeMap<SessionId, i32>>,
 }
 
 /// Local time in ms.
@@ -112,6 +132,7 @@ impl ServerCore {
             zxid,
             cnxns: Cnxns::default(),
             stats: ServerStats::default(),
+            touches: None,
         }
     }
 
@@ -136,14 +157,21 @@ impl ServerCore {
         }
     }
 
-    /// A message from a client. Returns a request to put into the pipeline.
-    pub fn received(
-        &mut self,
-        conn: ConnId,
-        msg: ClientMsg,
-        now: Instant,
-        out: &mut Effects<Zk>,
-    ) -> Option<PipelineRequest> {
+    /// A learner records the touch for its next ping; any other server
+    /// moves the session's expiry.
+    fn touch(&mut self, session: SessionId, now: Instant) -> bool {
+        match self.touches.as_mut() {
+            Some(t) => {
+                let timeout = self.cnxns.iter().find(|c| c.session == Some(session)).map(|c| c.timeout_ms);
+                t.insert(session, timeout.unwrap_or(self.cfg.max_session_timeout()));
+                true
+            }
+            None => self.sessions.touch(session, ms(now)),
+        }
+    }
+
+    /// A message from a client: what it asks of the pipeline, if anything.
+    pub fn received(&mut self, conn: ConnId, msg: ClientMsg, now: Instant, out: &mut Effects<Zk>) -> Option<Incoming> {
         let cnxn = self.cnxns.get(conn)?;
         match msg {
             ClientMsg::Connect(req) => {
@@ -170,12 +198,12 @@ impl ServerCore {
                     self.auth(conn, &scheme, &auth, out);
                     return None;
                 }
-                if !self.sessions.touch(session, ms(now)) {
+                if !self.touch(session, now) {
                     // MissingSessionException: the request is dropped.
                     return None;
                 }
                 let auth = self.cnxns.get(conn).map(|c| c.auth_info()).unwrap_or_default();
-                Some(PipelineRequest {
+                Some(Incoming::Request(PipelineRequest {
                     conn: Some(conn),
                     session,
                     xid,
@@ -183,7 +211,7 @@ impl ServerCore {
                     auth,
                     arrived_ms: ms(now),
                     prepared: None,
-                })
+                }))
             }
         }
     }
@@ -196,7 +224,7 @@ impl ServerCore {
         req: ConnectRequest,
         now: Instant,
         out: &mut Effects<Zk>,
-    ) -> Option<PipelineRequest> {
+    ) -> Option<Incoming> {
         self.cnxns.set_addr(conn, &req.client_addr);
         if req.last_zxid_seen > self.db.last_processed_zxid() {
             emit(
@@ -223,7 +251,7 @@ impl ServerCore {
                 c.session = Some(id);
             }
             let auth = self.cnxns.get(conn).map(|c| c.auth_info()).unwrap_or_default();
-            return Some(PipelineRequest {
+            return Some(Incoming::Request(PipelineRequest {
                 conn: Some(conn),
                 session: id,
                 xid: 0,
@@ -231,7 +259,7 @@ impl ServerCore {
                 auth,
                 arrived_ms: ms(now),
                 prepared: None,
-            });
+            }));
         }
         // Reopen: any other connection of this session is closed first.
         for other in self.cnxns.of_session(req.session_id) {
@@ -242,7 +270,14 @@ impl ServerCore {
         if let Some(c) = self.cnxns.get_mut(conn) {
             c.session = Some(req.session_id);
         }
-        let valid = req.passwd == session_passwd(req.session_id) && self.sessions.touch(req.session_id, ms(now));
+        if req.passwd != session_passwd(req.session_id) {
+            self.finish_session_init(conn, false, out);
+            return None;
+        }
+        if self.touches.is_some() {
+            return Some(Incoming::Revalidate { conn, session: req.session_id, timeout });
+        }
+        let valid = self.sessions.touch(req.session_id, ms(now));
         self.finish_session_init(conn, valid, out);
         None
     }
@@ -309,6 +344,7 @@ impl ServerCore {
                 self.prep.prepare_create_session(cx, &input, *timeout)
             }
             PipelineOp::DeleteContainer { path } => self.prep.prepare_delete_container(cx, path, time),
+            PipelineOp::Committed => return,
         };
         req.prepared = Some(prepared);
     }
@@ -347,7 +383,7 @@ impl ServerCore {
             None => {}
         }
         self.deliver(&fired, out);
-        let closing = matches!(req.op, PipelineOp::Client(Request::CloseSession));
+        let closing = matches!(&req.prepared, Some(Prepared::Txn { txn: Txn::CloseSession { .. }, .. }));
         if closing && req.conn.is_none() {
             // An expired session: close its connections.
             for c in self.cnxns.of_session(req.session) {

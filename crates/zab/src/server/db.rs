@@ -38,21 +38,24 @@ impl ZkDatabase {
         self.tree.apply(&t.header, &t.txn, fired)
     }
 
-    /// Rebuild from what the disk durably holds: every logged transaction
-    /// is applied, in order (a restarted server has no notion of
-    /// "uncommitted" on disk).
+    /// Rebuild from what the disk durably holds: the latest snapshot, then
+    /// every logged transaction after it, in order (a restarted server has
+    /// no notion of "uncommitted" on disk).
     pub fn load(disk: &[ServerWrite]) -> Self {
-        let mut db = ZkDatabase::new();
-        let mut ignored = Vec::new();
-        for w in disk {
-            match w {
-                ServerWrite::Txn(t) if t.header.zxid > db.last_processed_zxid() => {
-                    db.apply(t, &mut ignored);
-                    ignored.clear();
-                }
-                ServerWrite::Txn(_) => {}
-            }
+        crate::quorum::disk::DiskState::replay(disk, false).load_db()
+    }
+
+    /// A database from a snapshot.
+    pub fn from_snapshot(s: &crate::quorum::packet::Snapshot) -> Self {
+        ZkDatabase { tree: DataTree::from_image(&s.tree), sessions: s.sessions.iter().copied().collect() }
+    }
+
+    /// A snapshot of this database.
+    pub fn snapshot(&self) -> crate::quorum::packet::Snapshot {
+        crate::quorum::packet::Snapshot {
+            zxid: self.last_processed_zxid(),
+            tree: self.tree.image(),
+            sessions: self.sessions.iter().map(|(k, v)| (*k, *v)).collect(),
         }
-        db
     }
 }

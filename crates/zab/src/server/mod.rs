@@ -45,6 +45,30 @@ pub struct ServerConfig {
     /// The calendar time, in ms since the Unix epoch, at virtual time zero:
     /// transaction times (ctime, mtime) are this plus the local clock.
     pub wall_clock_base_ms: i64,
+    /// `initLimit`: ticks a learner may take to connect and sync (required
+    /// in quorum mode; the sample zoo.cfg sets 10).
+    pub init_limit: u32,
+    /// `syncLimit`: ticks a learner may lag or stay silent (sample: 5).
+    pub sync_limit: u32,
+    /// `leaderServes`: whether the leader accepts client connections.
+    pub leader_serves: bool,
+    /// `readonlymode.enabled`: a LOOKING server serves read-only clients.
+    pub readonly_mode_enabled: bool,
+    /// `localSessionsEnabled`.
+    pub local_sessions_enabled: bool,
+    /// `cnxTimeout`: election connect timeout, ms.
+    pub cnx_timeout: u64,
+    /// `snapCount`: a snapshot after a random count in (snapCount/2, snapCount] txns.
+    pub snap_count: u32,
+    /// `commitLogCount`: committed proposals kept in memory for DIFF sync.
+    pub commit_log_count: u32,
+    /// `snapshotSizeFactor` in thousandths (330 = 0.33); negative turns
+    /// txn-log based sync off.
+    pub snapshot_size_factor_permille: i32,
+    /// `4lw.commands.whitelist`: a comma-separated list, or `*`.
+    pub four_letter_word_whitelist: String,
+    /// ZooKeeper's known bugs, each a switch (all off: the safe protocol).
+    pub bugs: crate::quorum::Bugs,
 }
 
 impl Default for ServerConfig {
@@ -63,14 +87,59 @@ impl Default for ServerConfig {
             exists_requires_read: false,
             // 2026-01-01T00:00:00Z
             wall_clock_base_ms: 1_767_225_600_000,
+            init_limit: 0,
+            sync_limit: 0,
+            leader_serves: true,
+            readonly_mode_enabled: false,
+            local_sessions_enabled: false,
+            cnx_timeout: 5000,
+            snap_count: 100_000,
+            commit_log_count: 500,
+            snapshot_size_factor_permille: 330,
+            four_letter_word_whitelist: "srvr".into(),
+            bugs: crate::quorum::Bugs::default(),
         }
     }
 }
 
 impl ServerConfig {
-    /// conf/zoo_sample.cfg: tickTime 2000.
+    /// conf/zoo_sample.cfg: tickTime 2000, initLimit 10, syncLimit 5.
     pub fn sample() -> Self {
-        ServerConfig { tick_time: 2000, ..Self::default() }
+        ServerConfig { tick_time: 2000, init_limit: 10, sync_limit: 5, ..Self::default() }
+    }
+
+    /// `initLimit × tickTime`, µs.
+    pub fn init_limit_time(&self) -> actor::Duration {
+        actor::Duration::from_millis(u64::from(self.init_limit) * u64::from(self.tick_time))
+    }
+
+    /// `syncLimit × tickTime`, µs.
+    pub fn sync_limit_time(&self) -> actor::Duration {
+        actor::Duration::from_millis(u64::from(self.sync_limit) * u64::from(self.tick_time))
+    }
+
+    /// Whether the four-letter word `cmd` is whitelisted.
+    pub fn four_letter_word_allowed(&self, cmd: &str) -> bool {
+        let list = self.four_letter_word_whitelist.trim();
+        list == "*" || list.split(',').any(|c| c.trim() == cmd) || (cmd == "isro" && self.readonly_mode_enabled)
+    }
+
+    /// The quorum-mode checks of `QuorumPeerConfig.checkValidity`.
+    pub fn validate_quorum(&self) -> Result<(), String> {
+        self.validate()?;
+        if self.init_limit == 0 {
+            return Err("initLimit is not set".into());
+        }
+        if self.sync_limit == 0 {
+            return Err("syncLimit is not set".into());
+        }
+        if self.commit_log_count < 500 {
+            return Err("commitLogCount must be at least 500".into());
+        }
+        if self.snap_count < 2 {
+            return Err("snapCount must be at least 2".into());
+        }
+        Ok(())
     }
 
     pub fn min_session_timeout(&self) -> i32 {
@@ -116,6 +185,22 @@ pub enum ServerTimer {
     SessionExpiry,
     /// The container manager's periodic sweep.
     ContainerCheck,
+    /// FLE: nothing arrived within the notification timeout.
+    ElectionPoll,
+    /// FLE: nothing better arrived within finalizeWait.
+    ElectionFinalize,
+    /// The leader's loop: every tickTime/2, ping and check the quorum.
+    LeaderTick,
+    /// A leader's wait in discovery or sync (initLimit × tickTime) ran out.
+    LeaderDeadline,
+    /// A learner heard nothing from its leader for too long.
+    LearnerRead,
+    /// A learner tries to connect to its leader again.
+    LearnerConnect,
+    /// An observer's pause before it looks for a leader again.
+    ObserverRejoin,
+    /// A LOOKING server has waited long enough to serve read-only.
+    ReadOnly,
 }
 
 /// What a server writes to its disk.
@@ -123,6 +208,14 @@ pub enum ServerTimer {
 pub enum ServerWrite {
     /// A transaction appended to the log.
     Txn(LoggedTxn),
+    /// A snapshot of the whole database.
+    Snapshot(Box<crate::quorum::packet::Snapshot>),
+    /// The `acceptedEpoch` file.
+    AcceptedEpoch(u64),
+    /// The `currentEpoch` file.
+    CurrentEpoch(u64),
+    /// The log truncated after this zxid (TRUNC).
+    Truncate(Zxid),
 }
 
 /// Operator commands to a server.
@@ -184,6 +277,70 @@ pub enum ServerEvent {
     Notified {
         session: SessionId,
         event: WatchedEvent,
+        zxid: Zxid,
+    },
+
+    // --- an ensemble member
+    /// The peer's state and epochs changed (`leader` once known).
+    PeerState {
+        state: crate::quorum::packet::ServerState,
+        accepted_epoch: u64,
+        current_epoch: u64,
+        leader: Option<u64>,
+    },
+    /// The vote this peer now broadcasts.
+    Voted {
+        vote: crate::quorum::packet::Vote,
+    },
+    /// The election decided.
+    Elected {
+        state: crate::quorum::packet::ServerState,
+        vote: crate::quorum::packet::Vote,
+    },
+    /// A role ended (leader lost its quorum, follower lost its leader, ...).
+    ShutDown {
+        reason: String,
+    },
+    /// The process cannot go on (a real server exits).
+    Fatal {
+        reason: String,
+    },
+    /// This leader's epoch is established: a quorum acked NEWLEADER.
+    Established {
+        epoch: u64,
+    },
+    /// The leader proposed a transaction.
+    Proposed {
+        zxid: Zxid,
+    },
+    /// The leader committed a transaction (a quorum acked it).
+    Committed {
+        zxid: Zxid,
+    },
+    /// The leader dropped a learner.
+    LearnerRefused {
+        sid: u64,
+        reason: String,
+    },
+    /// The leader chose how to sync a learner (DIFF, TRUNC or SNAP).
+    SyncChosen {
+        learner: u64,
+        mode: String,
+        peer_zxid: Zxid,
+    },
+    /// A learner began syncing in this mode.
+    SyncMode {
+        mode: String,
+        leader: u64,
+        zxid: Zxid,
+    },
+    /// A learner finished syncing and serves.
+    Serving {
+        epoch: u64,
+        leader: u64,
+    },
+    /// A COMMIT with no proposal pending was ignored.
+    CommitIgnored {
         zxid: Zxid,
     },
 }

@@ -3,7 +3,7 @@
 //! it; reads queued behind a write wait for it, as in
 //! `SyncRequestProcessor`.
 
-use super::core::{PipelineRequest, ServerCore};
+use super::core::{Incoming, PipelineRequest, ServerCore};
 use super::db::ZkDatabase;
 use super::sessions::Owner;
 use super::{ServerCall, ServerConfig, ServerEvent, ServerTimer, ServerWrite};
@@ -121,6 +121,7 @@ impl StandaloneServer {
                 out.push(Effect::SetTimer { timer: ZkTimer::Server(ServerTimer::ContainerCheck), at });
                 core.container_candidates(now).into_iter().map(|p| core.delete_container_request(p, now)).collect()
             }
+            _ => Vec::new(),
         };
         for r in requests {
             self.submit(r, now, out);
@@ -145,7 +146,7 @@ impl Node for StandaloneServer {
             Input::Accepted { conn, .. } => core.accepted(conn, now),
             Input::Closed { conn, .. } => core.closed(conn),
             Input::Received { conn, msg: ZkMsg::Client(m) } => {
-                if let Some(req) = core.received(conn, m, now, out) {
+                if let Some(Incoming::Request(req)) = core.received(conn, m, now, out) {
                     self.submit(req, now, out);
                 }
             }
