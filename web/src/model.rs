@@ -120,7 +120,7 @@ impl Model {
                 v.last_zxid = *last_zxid;
                 v.sessions = sessions.iter().copied().collect();
             }
-            ServerEvent::Applied { txn } => {
+            ServerEvent::Applied { txn, .. } => {
                 let mut ignored = Vec::new();
                 self.tree.apply(&txn.header, &txn.txn, &mut ignored);
                 v.last_zxid = self.tree.last_processed_zxid;

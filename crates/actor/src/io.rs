@@ -18,8 +18,9 @@ pub enum CloseReason {
 pub enum Input<P: Protocol> {
     /// The process starts (or restarts) with what its disk durably holds,
     /// oldest record first. A node forgets everything else it knew: a
-    /// restart is a new process.
-    Boot { disk: Vec<P::Write> },
+    /// restart is a new process. `life` counts the boots before this one;
+    /// connections the node opens carry it in their [`ConnId`].
+    Boot { disk: Vec<P::Write>, life: u32 },
     /// A peer opened a connection to this node.
     Accepted { conn: ConnId, from: NodeId },
     /// A connection this node opened is established.

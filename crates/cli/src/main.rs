@@ -1,6 +1,7 @@
 //! `zooscope`: ZooScope from the command line.
 
 mod bench;
+mod campaign;
 mod conformance;
 mod link_cmd;
 mod run;
@@ -39,6 +40,33 @@ enum Command {
         /// Stop with an error after this many steps.
         #[arg(long)]
         max_steps: Option<u64>,
+    },
+    /// Randomized fault campaigns: one drawn scenario per seed (an
+    /// ensemble, clients, faults), then healing; every invariant must hold
+    /// and the ensemble must recover. Failures print a reproducing link.
+    Campaign {
+        /// Seeds to run: A..B (both included) or one seed.
+        #[arg(long, default_value = "1..20")]
+        seeds: String,
+        /// Turn on a known ZooKeeper bug (ZOOKEEPER-1154, -1549, -4646,
+        /// -4394, -2845); may be repeated.
+        #[arg(long = "bug")]
+        bugs: Vec<String>,
+        /// Servers per ensemble (default: 3 or 5, by seed).
+        #[arg(long)]
+        servers: Option<u32>,
+        /// Seconds of faults (the safety phase).
+        #[arg(long, default_value_t = 40)]
+        safety: u64,
+        /// Seconds to recover after healing (the liveness phase).
+        #[arg(long, default_value_t = 60)]
+        liveness: u64,
+        /// Most faults per seed.
+        #[arg(long, default_value_t = 12)]
+        max_faults: u32,
+        /// Seeds run at once (default: the machine's cores).
+        #[arg(long)]
+        jobs: Option<usize>,
     },
     /// Measure how fast the world runs (events per second of wall time,
     /// simulated seconds per wall second) on named workloads.
@@ -88,6 +116,9 @@ fn main() -> ExitCode {
         Command::Run { scenario, trace, max_steps } => {
             run::run(&run::Options { scenario, trace, max_steps }).map(|()| ExitCode::SUCCESS)
         }
+        Command::Campaign { seeds, bugs, servers, safety, liveness, max_faults, jobs } => {
+            campaign_options(&seeds, &bugs, servers, safety, liveness, max_faults, jobs).and_then(|o| campaign::run(&o))
+        }
         Command::Bench { filter } => bench::run(filter.as_deref()).map(|()| ExitCode::SUCCESS),
         Command::Link { action: LinkAction::Encode { file, base } } => {
             link_cmd::encode(&file, base.as_deref()).map(|()| ExitCode::SUCCESS)
@@ -111,4 +142,33 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn campaign_options(
+    seeds: &str,
+    bugs: &[String],
+    servers: Option<u32>,
+    safety: u64,
+    liveness: u64,
+    max_faults: u32,
+    jobs: Option<usize>,
+) -> Result<campaign::Options, String> {
+    let mut config = sim::zk::campaign::CampaignConfig {
+        servers,
+        safety_ms: safety.saturating_mul(1000),
+        liveness_ms: liveness.saturating_mul(1000),
+        max_faults,
+        ..Default::default()
+    };
+    for b in bugs {
+        config.bugs.enable(b)?;
+    }
+    if servers.is_some_and(|n| !(1..=9).contains(&n)) {
+        return Err("--servers must be 1 to 9".into());
+    }
+    if config.safety_ms == 0 || config.liveness_ms == 0 || config.safety_ms + config.liveness_ms > 24 * 3600 * 1000 {
+        return Err("--safety and --liveness must be positive and together at most 24 hours".into());
+    }
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    Ok(campaign::Options { seeds: campaign::parse_seeds(seeds)?, config, jobs })
 }

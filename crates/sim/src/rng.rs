@@ -19,6 +19,8 @@ pub enum Stream {
     Setup,
     /// Generated client workloads.
     Workload,
+    /// A fault campaign drawing a scenario for a seed.
+    Campaign,
     /// Packets from one node to another.
     Link(u32, u32),
 }
@@ -28,6 +30,7 @@ impl Stream {
         match self {
             Stream::Setup => 0,
             Stream::Workload => 1,
+            Stream::Campaign => 2,
             Stream::Link(from, to) => (1 << 63) | (u64::from(from) << 32) | u64::from(to),
         }
     }

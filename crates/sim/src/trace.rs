@@ -161,7 +161,7 @@ mod tests {
     use zab::{ClientEvent, ServerEvent, Zk, ZkCall, ZkEvent, ZkMsg};
 
     fn entries() -> Vec<Entry<Zk>> {
-        let conn = ConnId { opener: NodeId(101), seq: 1 };
+        let conn = ConnId::first(NodeId(101));
         let req = znode::Request::GetData { path: "/a".into(), watch: true };
         let what: Vec<Record<Zk>> = vec![
             Record::Boot { node: NodeId(1) },

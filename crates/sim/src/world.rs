@@ -20,7 +20,7 @@ use crate::rng::{Stream, WorldRng};
 use crate::trace::{DropReason, Entry, Record, TraceHash};
 use actor::{CloseReason, ConnId, Duration, Effect, Input, Instant, Node, NodeId, Protocol};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// What one call of [`World::step`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,8 +94,10 @@ struct Slot<P: Protocol> {
     disk_latency: Duration,
     timers: BTreeMap<P::Timer, u64>,
     clock: NodeClock,
-    /// Inputs that arrived while paused, in order.
-    held: Vec<Input<P>>,
+    /// Inputs that arrived while paused, in order; after a resume they are
+    /// released one a round, and anything arriving meanwhile queues behind
+    /// them (a stream's order must survive a pause).
+    held: VecDeque<Input<P>>,
     /// Bumped at every boot: a rebooted machine does not know its old
     /// connections.
     incarnation: u32,
@@ -123,6 +125,11 @@ struct Conn<P: Protocol> {
     next_seq: [u64; 2],
     /// Traffic towards each end held while the link is blocked, by number.
     held: [BTreeMap<u64, Segment<P::Msg>>; 2],
+    /// The next segment number each end takes in, and segments that came
+    /// before their turn (a released hold can land at the same instant as
+    /// later traffic): a stream delivers in order, as TCP does.
+    expect: [u64; 2],
+    early: [BTreeMap<u64, Segment<P::Msg>>; 2],
     /// How long the SYN-ACK takes back, drawn at connect.
     syn_back: Duration,
     /// Whether a reset has been sent back for traffic to a dead end.
@@ -136,13 +143,44 @@ impl<P: Protocol> Conn<P> {
 }
 
 enum Ev<P: Protocol> {
-    Input { node: NodeId, input: Input<P> },
-    Syn { conn: ConnId },
-    Deliver { conn: ConnId, to: usize, seq: u64, msg: P::Msg },
-    Fin { conn: ConnId, to: usize, seq: u64, reason: CloseReason },
-    Datagram { from: NodeId, to: NodeId, msg: P::Msg },
-    Timer { node: NodeId, timer: P::Timer, gen: u64 },
-    Synced { node: NodeId, token: u64, incarnation: u32 },
+    Input {
+        node: NodeId,
+        input: Input<P>,
+    },
+    /// Hand a resumed node the next input it held.
+    Release {
+        node: NodeId,
+    },
+    Syn {
+        conn: ConnId,
+    },
+    Deliver {
+        conn: ConnId,
+        to: usize,
+        seq: u64,
+        msg: P::Msg,
+    },
+    Fin {
+        conn: ConnId,
+        to: usize,
+        seq: u64,
+        reason: CloseReason,
+    },
+    Datagram {
+        from: NodeId,
+        to: NodeId,
+        msg: P::Msg,
+    },
+    Timer {
+        node: NodeId,
+        timer: P::Timer,
+        gen: u64,
+    },
+    Synced {
+        node: NodeId,
+        token: u64,
+        incarnation: u32,
+    },
     Fault(Fault),
 }
 
@@ -318,7 +356,7 @@ impl<P: Protocol> World<P> {
                 disk_latency,
                 timers: BTreeMap::new(),
                 clock: NodeClock::default(),
-                held: Vec::new(),
+                held: VecDeque::new(),
                 incarnation: 0,
                 last_input: Instant::ZERO,
             },
@@ -334,8 +372,9 @@ impl<P: Protocol> World<P> {
         s.timers.clear();
         s.held.clear();
         let disk = s.disk.image();
+        let life = s.incarnation - 1;
         self.record(now, Record::Boot { node: id });
-        self.queue.push(now, Ev::Input { node: id, input: Input::Boot { disk } });
+        self.queue.push(now, Ev::Input { node: id, input: Input::Boot { disk, life } });
     }
 
     /// A call from outside the protocol, handled now.
@@ -437,7 +476,9 @@ impl<P: Protocol> World<P> {
     /// The node an event will hand an input to.
     fn target(&self, e: &Ev<P>) -> Option<NodeId> {
         match e {
-            Ev::Input { node, .. } | Ev::Timer { node, .. } | Ev::Synced { node, .. } => Some(*node),
+            Ev::Input { node, .. } | Ev::Release { node } | Ev::Timer { node, .. } | Ev::Synced { node, .. } => {
+                Some(*node)
+            }
             Ev::Datagram { to, .. } => Some(*to),
             Ev::Deliver { conn, to, .. } | Ev::Fin { conn, to, .. } => self.conns.get(conn).map(|c| c.ends[*to]),
             Ev::Syn { .. } | Ev::Fault(_) => None,
@@ -538,6 +579,17 @@ impl<P: Protocol> World<P> {
     fn handle(&mut self, ev: Ev<P>) {
         match ev {
             Ev::Input { node, input } => self.deliver_input(node, input),
+            Ev::Release { node } => {
+                let Some(slot) = self.nodes.get_mut(&node) else { return };
+                if slot.status != Status::Up {
+                    return;
+                }
+                let Some(input) = slot.held.pop_front() else { return };
+                if !slot.held.is_empty() {
+                    self.queue.push(self.at, Ev::Release { node });
+                }
+                self.run_input(node, input);
+            }
             Ev::Syn { conn } => self.syn(conn),
             Ev::Deliver { conn, to, seq, msg } => self.arrive(conn, to, seq, Segment::Data(msg)),
             Ev::Fin { conn, to, seq, reason } => self.arrive(conn, to, seq, Segment::Fin(reason)),
@@ -581,13 +633,21 @@ impl<P: Protocol> World<P> {
         let now = self.at;
         let Some(slot) = self.nodes.get_mut(&id) else { return };
         match slot.status {
-            Status::Up => {}
-            Status::Paused => {
-                slot.held.push(input);
+            Status::Up if slot.held.is_empty() => {}
+            Status::Up | Status::Paused => {
+                slot.held.push_back(input);
                 return;
             }
             Status::Crashed | Status::PoweredOff => return,
         }
+        let _ = now;
+        self.run_input(id, input);
+    }
+
+    /// Step a running node with an input.
+    fn run_input(&mut self, id: NodeId, input: Input<P>) {
+        let now = self.at;
+        let Some(slot) = self.nodes.get_mut(&id) else { return };
         let at = now.max(slot.last_input);
         slot.last_input = at;
         let local = slot.clock.local(at);
@@ -621,6 +681,8 @@ impl<P: Protocol> World<P> {
                 if let Some(c) = self.conns.get_mut(&id) {
                     c.open[1] = true;
                     c.incarnation[1] = inc;
+                    // The SYN was segment 0 towards the acceptor.
+                    c.expect[1] = 1;
                     c.last[0] = c.last[0].max(back);
                 }
                 self.record(now, Record::Accept { conn: id, node: target, from: opener });
@@ -644,13 +706,31 @@ impl<P: Protocol> World<P> {
 
     /// A segment reaches end `to` of a stream.
     fn arrive(&mut self, id: ConnId, to: usize, seq: u64, seg: Segment<P::Msg>) {
-        let now = self.at;
         let Some(c) = self.conns.get_mut(&id) else { return };
         let (from_node, to_node) = (c.ends[1 - to], c.ends[to]);
         if !self.net.stream_open(from_node, to_node) {
             c.held[to].insert(seq, seg);
             return;
         }
+        if seq != c.expect[to] {
+            c.early[to].insert(seq, seg);
+            return;
+        }
+        let mut next = Some(seg);
+        while let Some(seg) = next.take() {
+            self.take_in(id, to, seg);
+            let Some(c) = self.conns.get_mut(&id) else { return };
+            c.expect[to] += 1;
+            let e = c.expect[to];
+            next = c.early[to].remove(&e);
+        }
+    }
+
+    /// A segment's turn has come: hand it to its end.
+    fn take_in(&mut self, id: ConnId, to: usize, seg: Segment<P::Msg>) {
+        let now = self.at;
+        let Some(c) = self.conns.get_mut(&id) else { return };
+        let (from_node, to_node) = (c.ends[1 - to], c.ends[to]);
         let to_inc = self.nodes.get(&to_node).map_or(0, |s| s.incarnation);
         let status = self.nodes.get(&to_node).map(|s| s.status);
         if !c.open[to] {
@@ -744,6 +824,8 @@ impl<P: Protocol> World<P> {
                         last: [now, now],
                         next_seq: [0, 0],
                         held: [BTreeMap::new(), BTreeMap::new()],
+                        expect: [0, 0],
+                        early: [BTreeMap::new(), BTreeMap::new()],
                         syn_back: back,
                         reset_sent: false,
                     },
@@ -844,8 +926,8 @@ impl<P: Protocol> World<P> {
                 }
                 s.status = Status::Up;
                 // What waited arrives now, in order, one input per round.
-                for input in std::mem::take(&mut s.held) {
-                    self.queue.push(now, Ev::Input { node, input });
+                if !s.held.is_empty() {
+                    self.queue.push(now, Ev::Release { node });
                 }
             }
             Fault::Restart { node } => {

@@ -219,7 +219,7 @@ fn containers_and_ttl_nodes_are_removed_by_the_servers_sweep() {
     assert!(!env.exists(a, "/t"), "an idle TTL node goes");
     assert!(env.exists(a, "/never-used"), "a never-used container stays");
     let deletions = env.world.log().iter().filter(|e| {
-        matches!(&e.what, Record::Emit { event: ZkEvent::Server(ServerEvent::Applied { txn }), .. }
+        matches!(&e.what, Record::Emit { event: ZkEvent::Server(ServerEvent::Applied { txn, .. }), .. }
             if matches!(txn.txn, znode::Txn::Delete { container: true, .. }))
     });
     assert_eq!(deletions.count(), 2);

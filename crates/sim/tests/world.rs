@@ -44,6 +44,7 @@ struct TNode {
     me: u32,
     conn: Option<ConnId>,
     seq: u32,
+    life: u32,
     ticks: u64,
     period: u64,
 }
@@ -56,13 +57,13 @@ impl Node for TNode {
     type P = T;
     fn step(&mut self, now: Instant, input: Input<T>, out: &mut Effects<T>) {
         match input {
-            Input::Boot { disk } => {
-                *self = TNode { me: self.me, ..TNode::default() };
+            Input::Boot { disk, life } => {
+                *self = TNode { me: self.me, life, ..TNode::default() };
                 emit(out, Event::Booted(disk));
             }
             Input::Call(Call::Connect(to)) => {
                 self.seq += 1;
-                let conn = ConnId { opener: NodeId(self.me), seq: self.seq };
+                let conn = ConnId { opener: NodeId(self.me), life: self.life, seq: self.seq };
                 self.conn = Some(conn);
                 out.push(Effect::Connect { conn, to });
             }

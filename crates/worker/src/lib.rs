@@ -125,8 +125,9 @@ mod tests {
         let created =
             host.handle(ToWorker::Create { node: id, spec: NodeSpec::Standalone { config: ServerConfig::sample() } });
         assert!(matches!(created, FromWorker::Created { node } if node == id));
-        let answer =
-            host.handle_bytes(&encode(&ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![] })] }));
+        let answer = host.handle_bytes(&encode(&ToWorker::Step {
+            items: vec![(Instant::ZERO, Input::Boot { disk: vec![], life: 0 })],
+        }));
         match decode::<FromWorker>(&answer) {
             Ok(FromWorker::Effects { node, items }) => {
                 assert_eq!(node, id);
@@ -141,7 +142,7 @@ mod tests {
     fn garbage_and_steps_before_create_are_refused_not_panics() {
         let mut host = WorkerHost::new();
         assert!(matches!(decode::<FromWorker>(&host.handle_bytes(&[0xff, 0x00, 0x13])), Ok(FromWorker::Failed { .. })));
-        let step = ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![] })] };
+        let step = ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![], life: 0 })] };
         assert!(matches!(host.handle(step), FromWorker::Failed { .. }));
         let bad = ServerConfig { tick_time: 0, ..ServerConfig::sample() };
         assert!(matches!(

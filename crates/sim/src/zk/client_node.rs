@@ -110,14 +110,14 @@ impl Node for ScenarioClient {
 
     fn step(&mut self, now: Instant, input: Input<Zk>, out: &mut Effects<Zk>) {
         match input {
-            Input::Boot { disk } => {
+            Input::Boot { disk, life } => {
                 // A new process: a fresh console and workload, too.
                 *self =
                     ScenarioClient::new(&self.name, self.cfg.clone(), self.cluster.clone(), self.workload_spec.clone());
                 if let Some(w) = &self.workload {
                     out.push(Effect::SetTimer { timer: ZkTimer::Workload, at: w.start().max(now) });
                 }
-                self.client_step(now, Input::Boot { disk }, out);
+                self.client_step(now, Input::Boot { disk, life }, out);
             }
             Input::Call(ZkCall::Console(line)) => {
                 let calls = self.console.submit(&line, &self.cluster);

@@ -2,6 +2,8 @@
 //! client with a zkCli console and a workload, as one node), and how it
 //! runs and is summarised.
 
+pub mod campaign;
+pub mod check;
 pub mod client_node;
 pub mod runner;
 pub mod scenario;

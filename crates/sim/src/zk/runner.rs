@@ -2,6 +2,7 @@
 //! and console commands, run it, and fold the trace into a summary. The
 //! CLI and the page both run scenarios through this.
 
+use super::check::Checker;
 use super::client_node::ScenarioClient;
 use super::scenario::{client_node, Scenario};
 use super::summary::Summary;
@@ -48,6 +49,8 @@ pub struct ScenarioRun {
     pub scenario: Scenario,
     pub world: World<Zk>,
     pub summary: Summary,
+    /// The invariants, checked on every entry of the trace.
+    pub checker: Checker,
     end: Instant,
 }
 
@@ -112,7 +115,15 @@ impl ScenarioRun {
             }
         }
         let summary = Summary::new(&servers, &clients);
-        Ok(ScenarioRun { scenario: s.clone(), world, summary, end: Instant::ZERO + Duration::from_millis(s.end_ms) })
+        let client_ids: Vec<NodeId> = clients.iter().map(|(id, _)| *id).collect();
+        let checker = Checker::new(&servers, s.members().voters, &client_ids);
+        Ok(ScenarioRun {
+            scenario: s.clone(),
+            world,
+            summary,
+            checker,
+            end: Instant::ZERO + Duration::from_millis(s.end_ms),
+        })
     }
 
     /// When the scenario ends.
@@ -124,6 +135,7 @@ impl ScenarioRun {
     pub fn drain(&mut self, sink: &mut dyn FnMut(&Entry<Zk>)) {
         for e in self.world.take_log() {
             self.summary.observe(&e);
+            self.checker.observe(&e);
             sink(&e);
         }
     }
@@ -168,8 +180,28 @@ impl ScenarioRun {
         self.run_to(self.end, sink)
     }
 
-    /// The summary as text.
+    /// The summary as text, with the invariants' verdict.
     pub fn report(&self) -> String {
-        self.summary.render(&self.world.trace_hash())
+        let mut out = self.summary.render(&self.world.trace_hash());
+        out.push_str(&invariants_report(&self.checker));
+        out
     }
+}
+
+/// The checker's verdict as the lines a report ends with.
+pub fn invariants_report(c: &Checker) -> String {
+    let n = c.counts;
+    let mut out = format!(
+        "invariants: {} ({} assertions; {} commits, {} epochs, {} client operations, {} acknowledged writes)\n",
+        if c.ok() { "all held".to_string() } else { format!("{} VIOLATED", c.total_violations()) },
+        n.assertions,
+        n.commits,
+        n.epochs,
+        n.ops,
+        n.acked_writes
+    );
+    for v in c.violations() {
+        out.push_str(&format!("  {v}\n"));
+    }
+    out
 }

@@ -105,7 +105,7 @@ impl Summary {
                 s.last_zxid = *last_zxid;
                 s.sessions = sessions.iter().copied().collect();
             }
-            ServerEvent::Applied { txn } => {
+            ServerEvent::Applied { txn, .. } => {
                 s.txns += 1;
                 s.last_zxid = s.last_zxid.max(txn.header.zxid);
             }

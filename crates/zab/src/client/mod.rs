@@ -143,6 +143,8 @@ pub struct Client {
     last_zxid: Zxid,
     conn: Option<ConnId>,
     conn_seq: u32,
+    /// The process's life (see `Input::Boot`).
+    life: u32,
     /// Whether the ConnectResponse arrived on the current connection.
     handshake_done: bool,
     /// HostProvider: index tried last and index last connected to.
@@ -182,6 +184,7 @@ impl Client {
             last_zxid: 0,
             conn: None,
             conn_seq: 0,
+            life: 0,
             handshake_done: false,
             current_index: None,
             last_index: None,
@@ -303,7 +306,7 @@ impl Client {
         self.current_index = Some(i);
         self.first_connect = false;
         self.conn_seq += 1;
-        let conn = ConnId { opener: self.cfg.me, seq: self.conn_seq };
+        let conn = ConnId { opener: self.cfg.me, life: self.life, seq: self.conn_seq };
         self.conn = Some(conn);
         self.handshake_done = false;
         self.last_recv = now;
@@ -627,11 +630,11 @@ impl Node for Client {
 
     fn step(&mut self, now: Instant, input: Input<Zk>, out: &mut Effects<Zk>) {
         match input {
-            Input::Boot { .. } => {
+            Input::Boot { life, .. } => {
                 // A new process: nothing of the old handle survives.
-                let (cfg, seq) = (self.cfg.clone(), self.conn_seq);
+                let cfg = self.cfg.clone();
                 *self = Client::new(cfg);
-                self.conn_seq = seq;
+                self.life = life;
                 self.start(now, out);
             }
             Input::Connected { conn } if Some(conn) == self.conn => self.on_tcp_connected(now, out),

@@ -4,6 +4,7 @@
 
 use super::packet::{zxid, Snapshot};
 use crate::server::db::ZkDatabase;
+use crate::server::history::Loaded;
 use crate::server::ServerWrite;
 use znode::{LoggedTxn, Zxid};
 
@@ -47,17 +48,19 @@ impl DiskState {
     }
 
     /// The database a restart builds: the latest snapshot plus every logged
-    /// transaction after it.
-    pub fn load_db(&self) -> ZkDatabase {
+    /// transaction after it, and how it got there.
+    pub fn load_db(&self) -> (ZkDatabase, Loaded) {
         let mut db = self.latest_snapshot().map(ZkDatabase::from_snapshot).unwrap_or_default();
+        let mut loaded = Loaded::at(db.last_processed_zxid(), db.history);
         let mut fired = Vec::new();
         for t in &self.log {
             if t.header.zxid > db.last_processed_zxid() {
                 db.apply(t, &mut fired);
                 fired.clear();
+                loaded.replayed.push((t.header.zxid, db.history));
             }
         }
-        db
+        (db, loaded)
     }
 
     /// The last zxid the log or the latest snapshot holds.
@@ -103,7 +106,7 @@ mod tests {
     }
 
     fn snap(z: Zxid, records: &[ServerWrite]) -> ServerWrite {
-        let db = DiskState::replay(records, false).load_db();
+        let (db, _) = DiskState::replay(records, false).load_db();
         let mut s = db.snapshot();
         s.zxid = z;
         ServerWrite::Snapshot(Box::new(s))
@@ -115,7 +118,7 @@ mod tests {
         recs.push(snap(0x1_0000_0002, &recs.clone()));
         recs.push(txn(0x1_0000_0003));
         let d = DiskState::replay(&recs, false);
-        let db = d.load_db();
+        let (db, _) = d.load_db();
         assert_eq!(db.last_processed_zxid(), 0x1_0000_0003);
         assert!(db.tree.node("/n100000001").is_some() && db.tree.node("/n100000003").is_some());
     }
@@ -125,10 +128,10 @@ mod tests {
         let mut recs = vec![txn(0x1_0000_0001), txn(0x1_0000_0002)];
         recs.push(snap(0x1_0000_0002, &recs.clone()));
         recs.push(ServerWrite::Truncate(0x1_0000_0001));
-        let safe = DiskState::replay(&recs, false).load_db();
+        let (safe, _) = DiskState::replay(&recs, false).load_db();
         assert_eq!(safe.last_processed_zxid(), 0x1_0000_0001);
         assert!(safe.tree.node("/n100000002").is_none());
-        let buggy = DiskState::replay(&recs, true).load_db();
+        let (buggy, _) = DiskState::replay(&recs, true).load_db();
         assert!(buggy.tree.node("/n100000002").is_some(), "ZOOKEEPER-1549: the snapshot brings it back");
     }
 

@@ -145,6 +145,11 @@ impl ElectionNet {
         }
         if sid < self.me {
             out.push(Effect::Close { conn });
+            // It dialled, so whatever connection we think we have to it is
+            // dead (it restarted): drop it before dialling back.
+            if let Some(old) = self.by_peer.remove(&sid) {
+                out.push(Effect::Close { conn: old });
+            }
             self.dial(sid, now, next_conn, out);
         } else {
             self.establish(sid, conn, out);
@@ -203,13 +208,13 @@ mod tests {
         let mut seq = 0;
         let mut next = move || {
             seq += 1;
-            ConnId { opener: NodeId(1), seq }
+            ConnId { opener: NodeId(1), life: 0, seq }
         };
         let mut small = ElectionNet::new(1, [2].into(), Duration::from_secs(5));
         let mut out = Vec::new();
         small.send(2, n(), Instant::ZERO, &mut next, &mut out);
         assert!(matches!(out[0], Effect::Connect { .. }));
-        let conn = ConnId { opener: NodeId(1), seq: 1 };
+        let conn = ConnId { opener: NodeId(1), life: 0, seq: 1 };
         out.clear();
         small.connected_out(conn, &mut out);
         assert!(matches!(&out[..], [Effect::Send { .. }, Effect::Close { .. }]), "hello, then hang up: {out:?}");
@@ -221,14 +226,14 @@ mod tests {
         let mut seq2 = 0;
         let mut next2 = move || {
             seq2 += 1;
-            ConnId { opener: NodeId(2), seq: seq2 }
+            ConnId { opener: NodeId(2), life: 0, seq: seq2 }
         };
         large.hello(conn, 1, Instant::ZERO, &mut next2, &mut out);
         assert!(matches!(&out[..], [Effect::Close { .. }, Effect::Connect { .. }]), "the larger dials back: {out:?}");
 
         // The dial-back is accepted by the smaller sid and kept; the queued
         // notification goes out at once.
-        let back = ConnId { opener: NodeId(2), seq: 1 };
+        let back = ConnId { opener: NodeId(2), life: 0, seq: 1 };
         small.accepted(back);
         let mut out = Vec::new();
         small.hello(back, 2, Instant::ZERO, &mut next, &mut out);

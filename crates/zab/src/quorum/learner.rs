@@ -9,6 +9,7 @@ use super::packet::{zxid, Forwarded, QuorumPacket};
 use super::peer::{emit, send_quorum, timer, AfterSync, Shared};
 use crate::server::core::{PipelineOp, PipelineRequest};
 use crate::server::db::ZkDatabase;
+use crate::server::history::Loaded;
 use crate::server::{ServerEvent, ServerTimer, ServerWrite};
 use crate::wire::Zk;
 use actor::{ConnId, Duration, Effect, Effects, Instant, NodeId};
@@ -235,39 +236,39 @@ impl Learner {
 
     /// The first sync packet decides the mode.
     fn sync_mode(&mut self, s: &mut Shared, p: QuorumPacket, out: &mut Effects<Zk>) -> Result<(), String> {
-        let (mode, z) = match p {
+        let (mode, z, loaded) = match p {
             QuorumPacket::Diff { zxid } => {
                 self.snapshot_needed = false;
                 self.write_to_log = true;
-                ("DIFF", zxid)
+                ("DIFF", zxid, Loaded::at(s.last_processed(), s.core.db.history))
             }
             QuorumPacket::Snap(snap) => {
                 s.core.db = ZkDatabase::from_snapshot(&snap);
                 s.core.db.tree.last_processed_zxid = snap.zxid;
                 s.committed_log.clear();
                 self.snapshot_needed = true;
-                ("SNAP", snap.zxid)
+                ("SNAP", snap.zxid, Loaded::at(snap.zxid, snap.history))
             }
             QuorumPacket::Trunc { zxid } => {
                 s.write(ServerWrite::Truncate(zxid), out);
-                s.core.db = s.disk.load_db();
+                let (db, loaded) = s.disk.load_db();
+                s.core.db = db;
                 s.core.db.tree.last_processed_zxid = zxid;
                 s.rebuild_committed_log();
                 self.snapshot_needed = true;
-                ("TRUNC", zxid)
+                ("TRUNC", zxid, loaded)
             }
             other => return Err(format!("Got unexpected packet from leader: {}, exiting", other.name())),
         };
-        emit(out, ServerEvent::SyncMode { mode: mode.to_string(), leader: self.leader, zxid: z });
+        emit(out, ServerEvent::SyncMode { mode: mode.to_string(), leader: self.leader, zxid: z, loaded });
         self.last_queued = 0;
         self.phase = Phase::Syncing;
         Ok(())
     }
 
-    fn apply_now(&mut self, s: &mut Shared, t: &LoggedTxn) {
-        let mut fired = Vec::new();
-        s.core.db.apply(t, &mut fired);
-        s.remember_committed(t);
+    fn apply_now(&mut self, s: &mut Shared, t: LoggedTxn, out: &mut Effects<Zk>) {
+        s.remember_committed(&t);
+        s.apply_direct(t, out);
     }
 
     /// Between the sync mode and UPTODATE.
@@ -288,7 +289,7 @@ impl Learner {
                 if !self.write_to_log {
                     if self.not_committed.front().is_some_and(|t| t.header.zxid == z) {
                         if let Some(t) = self.not_committed.pop_front() {
-                            self.apply_now(s, &t);
+                            self.apply_now(s, t, out);
                         }
                     }
                 } else if self.newleader_seen && self.not_committed.is_empty() && s.cfg.bugs.zookeeper_4394 {
@@ -302,7 +303,7 @@ impl Learner {
             QuorumPacket::Inform(t) => {
                 self.last_queued = t.header.zxid;
                 if !self.write_to_log {
-                    self.apply_now(s, &t);
+                    self.apply_now(s, *t, out);
                 } else {
                     self.committed.push_back(t.header.zxid);
                     self.not_committed.push_back(*t);

@@ -71,6 +71,9 @@ pub struct Snapshot {
     pub zxid: Zxid,
     pub tree: TreeImage,
     pub sessions: Vec<(SessionId, i32)>,
+    /// The digest of the history that led here.
+    #[serde(default)]
+    pub history: u64,
 }
 
 /// Leader ↔ learner (`QuorumPacket`), named as in `Leader.java`.

@@ -88,6 +88,8 @@ pub struct Shared {
     /// Bumped at every role change; waiters of an old role are dropped.
     pub generation: u64,
     io: DiskIo,
+    /// This process's life (boots before it), part of its connections' names.
+    life: u32,
     conn_seq: u32,
     /// Connections from other servers whose first message has not come.
     unclassified: BTreeSet<ConnId>,
@@ -112,7 +114,7 @@ impl Shared {
     /// A new connection id of this server.
     pub fn next_conn(&mut self) -> ConnId {
         self.conn_seq += 1;
-        ConnId { opener: self.me, seq: self.conn_seq }
+        ConnId { opener: self.me, life: self.life, seq: self.conn_seq }
     }
 
     /// Write to disk (not yet durable), keeping the mirror in step.
@@ -178,6 +180,15 @@ impl Shared {
     /// The last zxid the database has applied.
     pub fn last_processed(&self) -> Zxid {
         self.core.db.last_processed_zxid()
+    }
+
+    /// Apply a transaction outside the request pipeline (sync, catching up
+    /// with the log): nobody waits for it and no watch fires.
+    pub fn apply_direct(&mut self, t: LoggedTxn, out: &mut Effects<Zk>) {
+        let mut fired = Vec::new();
+        self.core.db.apply(&t, &mut fired);
+        let history = self.core.db.history;
+        emit(out, ServerEvent::Applied { txn: t, history });
     }
 
     /// Record a committed transaction for DIFF sync.
@@ -266,6 +277,7 @@ impl QuorumPeer {
                 state: ServerState::Looking,
                 generation: 0,
                 io: DiskIo::default(),
+                life: 0,
                 conn_seq: 0,
                 unclassified: BTreeSet::new(),
                 looking_since: Instant::ZERO,
@@ -286,13 +298,14 @@ impl QuorumPeer {
         }
     }
 
-    fn boot(&mut self, now: Instant, disk: Vec<ServerWrite>, out: &mut Effects<Zk>) {
+    fn boot(&mut self, now: Instant, disk: Vec<ServerWrite>, life: u32, out: &mut Effects<Zk>) {
         let me = self.s.me;
         let cfg = self.s.cfg.clone();
         let members = self.s.members.clone();
         *self = QuorumPeer::new(me, cfg, members);
+        self.s.life = life;
         let state = DiskState::replay(&disk, self.s.cfg.bugs.zookeeper_1549);
-        let db = state.load_db();
+        let (db, loaded) = state.load_db();
         let last = db.last_processed_zxid();
         match state.epochs(last) {
             Ok((accepted, current)) => {
@@ -309,7 +322,7 @@ impl QuorumPeer {
         self.s.core = ServerCore::new(self.s.cfg.clone(), me, db, now);
         self.s.io = DiskIo { writes: disk.len() as u64, durable: disk.len() as u64, ..DiskIo::default() };
         self.s.rebuild_committed_log();
-        emit(out, ServerEvent::Booted { last_zxid: last, replayed: disk.len(), sessions });
+        emit(out, ServerEvent::Booted { last_zxid: last, replayed: disk.len(), sessions, loaded });
         self.look(now, out);
     }
 
@@ -324,7 +337,7 @@ impl QuorumPeer {
         self.s.core.touches = None;
         self.s.close_clients(out);
         self.s.announce(out, None);
-        let zxid = self.vote_zxid();
+        let zxid = self.vote_zxid(out);
         let actions = self.s.election.start(now, zxid, self.s.current_epoch);
         self.election_actions(now, actions, out);
         if self.s.cfg.readonly_mode_enabled {
@@ -335,14 +348,15 @@ impl QuorumPeer {
 
     /// The zxid this server votes with: its in-memory one, after (unless
     /// ZOOKEEPER-2845 is on) catching up with what its log holds.
-    fn vote_zxid(&mut self) -> Zxid {
+    fn vote_zxid(&mut self, out: &mut Effects<Zk>) -> Zxid {
         if !self.s.cfg.bugs.zookeeper_2845 {
             let last = self.s.last_processed();
             let extra: Vec<LoggedTxn> = self.s.disk.log.iter().filter(|t| t.header.zxid > last).cloned().collect();
-            let mut fired = Vec::new();
+            // `fastForwardDatabase`: what is replayed joins the committedLog
+            // too, so DIFFs to learners carry it.
             for t in extra {
-                self.s.core.db.apply(&t, &mut fired);
-                fired.clear();
+                self.s.remember_committed(&t);
+                self.s.apply_direct(t, out);
             }
         }
         self.s.last_processed()
@@ -395,10 +409,10 @@ impl QuorumPeer {
                 Action::ConnectAll => {
                     let s = &mut self.s;
                     let mut seq = s.conn_seq;
-                    let me = s.me;
+                    let (me, life) = (s.me, s.life);
                     let mut next = || {
                         seq += 1;
-                        ConnId { opener: me, seq }
+                        ConnId { opener: me, life, seq }
                     };
                     s.enet.connect_all(now, &mut next, out);
                     s.conn_seq = seq;
@@ -421,10 +435,10 @@ impl QuorumPeer {
     fn send_notification(&mut self, now: Instant, to: u64, n: Notification, out: &mut Effects<Zk>) {
         let s = &mut self.s;
         let mut seq = s.conn_seq;
-        let me = s.me;
+        let (me, life) = (s.me, s.life);
         let mut next = || {
             seq += 1;
-            ConnId { opener: me, seq }
+            ConnId { opener: me, life, seq }
         };
         s.enet.send(to, n, now, &mut next, out);
         s.conn_seq = seq;
@@ -466,10 +480,10 @@ impl QuorumPeer {
         self.s.enet.accepted(conn);
         let s = &mut self.s;
         let mut seq = s.conn_seq;
-        let me = s.me;
+        let (me, life) = (s.me, s.life);
         let mut next = || {
             seq += 1;
-            ConnId { opener: me, seq }
+            ConnId { opener: me, life, seq }
         };
         s.enet.hello(conn, sid, now, &mut next, out);
         s.conn_seq = seq;
@@ -595,8 +609,8 @@ impl Node for QuorumPeer {
     type P = Zk;
 
     fn step(&mut self, now: Instant, input: Input<Zk>, out: &mut Effects<Zk>) {
-        if let Input::Boot { disk } = input {
-            self.boot(now, disk, out);
+        if let Input::Boot { disk, life } = input {
+            self.boot(now, disk, life, out);
             return;
         }
         if matches!(self.role, Role::Down) {

@@ -377,7 +377,7 @@ impl ServerCore {
                     }
                     _ => {}
                 }
-                emit(out, ServerEvent::Applied { txn: t });
+                emit(out, ServerEvent::Applied { txn: t, history: self.db.history });
             }
             Some(Prepared::NoTxn { error }) => exception = *error,
             None => {}

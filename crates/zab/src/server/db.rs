@@ -1,7 +1,7 @@
 //! `ZKDatabase`: the data tree plus the replicated session table, rebuilt
 //! from the disk on boot.
 
-use super::ServerWrite;
+use super::history::{self, HistoryDigest};
 use std::collections::BTreeMap;
 use znode::{ApplyResult, DataTree, Fired, LoggedTxn, SessionId, Txn, Zxid};
 
@@ -12,6 +12,8 @@ pub struct ZkDatabase {
     /// Sessions and their negotiated timeouts, as replicated by
     /// createSession / closeSession transactions.
     pub sessions: BTreeMap<SessionId, i32>,
+    /// The digest of every transaction applied so far ([`history`]).
+    pub history: HistoryDigest,
 }
 
 impl ZkDatabase {
@@ -35,19 +37,17 @@ impl ZkDatabase {
             }
             _ => {}
         }
+        self.history = history::step(self.history, t);
         self.tree.apply(&t.header, &t.txn, fired)
-    }
-
-    /// Rebuild from what the disk durably holds: the latest snapshot, then
-    /// every logged transaction after it, in order (a restarted server has
-    /// no notion of "uncommitted" on disk).
-    pub fn load(disk: &[ServerWrite]) -> Self {
-        crate::quorum::disk::DiskState::replay(disk, false).load_db()
     }
 
     /// A database from a snapshot.
     pub fn from_snapshot(s: &crate::quorum::packet::Snapshot) -> Self {
-        ZkDatabase { tree: DataTree::from_image(&s.tree), sessions: s.sessions.iter().copied().collect() }
+        ZkDatabase {
+            tree: DataTree::from_image(&s.tree),
+            sessions: s.sessions.iter().copied().collect(),
+            history: s.history,
+        }
     }
 
     /// A snapshot of this database.
@@ -56,6 +56,7 @@ impl ZkDatabase {
             zxid: self.last_processed_zxid(),
             tree: self.tree.image(),
             sessions: self.sessions.iter().map(|(k, v)| (*k, *v)).collect(),
+            history: self.history,
         }
     }
 }

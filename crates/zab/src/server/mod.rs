@@ -5,6 +5,7 @@
 pub mod cnxn;
 pub mod core;
 pub mod db;
+pub mod history;
 pub mod prep;
 pub mod sessions;
 pub mod standalone;
@@ -234,10 +235,14 @@ pub enum ServerEvent {
         last_zxid: Zxid,
         replayed: usize,
         sessions: Vec<(SessionId, i32)>,
+        /// How the database was rebuilt: its history digests.
+        loaded: history::Loaded,
     },
-    /// A transaction was applied to this server's tree.
+    /// A transaction was applied to this server's tree; `history` is the
+    /// digest of everything applied up to it.
     Applied {
         txn: LoggedTxn,
+        history: history::HistoryDigest,
     },
     SessionCreated {
         session: SessionId,
@@ -333,6 +338,8 @@ pub enum ServerEvent {
         mode: String,
         leader: u64,
         zxid: Zxid,
+        /// The database the mode left (a SNAP's, a TRUNC's reload).
+        loaded: history::Loaded,
     },
     /// A learner finished syncing and serves.
     Serving {

@@ -4,7 +4,6 @@
 //! `SyncRequestProcessor`.
 
 use super::core::{Incoming, PipelineRequest, ServerCore};
-use super::db::ZkDatabase;
 use super::sessions::Owner;
 use super::{ServerCall, ServerConfig, ServerEvent, ServerTimer, ServerWrite};
 use crate::wire::{Zk, ZkCall, ZkEvent, ZkMsg, ZkTimer};
@@ -46,7 +45,7 @@ impl StandaloneServer {
     }
 
     fn boot(&mut self, disk: Vec<ServerWrite>, now: Instant, out: &mut Effects<Zk>) {
-        let db = ZkDatabase::load(&disk);
+        let (db, loaded) = crate::quorum::disk::DiskState::replay(&disk, false).load_db();
         let replayed = disk.len();
         let core = ServerCore::new(self.cfg.clone(), self.me, db, now);
         let last_zxid = core.db.last_processed_zxid();
@@ -57,7 +56,9 @@ impl StandaloneServer {
         self.durable = 0;
         self.sync_in_flight = false;
         self.expiry_armed = None;
-        out.push(Effect::Emit { event: ZkEvent::Server(ServerEvent::Booted { last_zxid, replayed, sessions }) });
+        out.push(Effect::Emit {
+            event: ZkEvent::Server(ServerEvent::Booted { last_zxid, replayed, sessions, loaded }),
+        });
         if self.cfg.container_cleanup {
             let at = now + Duration::from_millis(self.cfg.container_check_interval_ms);
             out.push(Effect::SetTimer { timer: ZkTimer::Server(ServerTimer::ContainerCheck), at });
@@ -134,7 +135,7 @@ impl Node for StandaloneServer {
     type P = Zk;
 
     fn step(&mut self, now: Instant, input: Input<Zk>, out: &mut Effects<Zk>) {
-        if let Input::Boot { disk } = input {
+        if let Input::Boot { disk, .. } = input {
             self.boot(disk, now, out);
             return;
         }
