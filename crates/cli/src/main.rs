@@ -2,6 +2,7 @@
 
 mod bench;
 mod campaign;
+mod cfg;
 mod conformance;
 mod link_cmd;
 mod run;
@@ -79,6 +80,12 @@ enum Command {
         #[command(subcommand)]
         action: LinkAction,
     },
+    /// zoo.cfg: read a ZooKeeper 3.8 configuration file as a scenario, or
+    /// write a scenario's servers and settings as one.
+    Cfg {
+        #[command(subcommand)]
+        action: CfgAction,
+    },
     /// zkCli against a standalone server in the world, in virtual time.
     /// Reads commands from --script or standard input; a line `b> cmd`
     /// goes to client b.
@@ -94,6 +101,25 @@ enum Command {
         #[arg(long)]
         transcript: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum CfgAction {
+    /// Print the scenario a zoo.cfg describes (JSON); settings the
+    /// simulator does not model are listed on stderr as `note:` lines.
+    Import {
+        /// The zoo.cfg (`-` for standard input).
+        file: String,
+        /// The id of the server this file belongs to (its dataDir/myid):
+        /// checked against the server list and peerType.
+        #[arg(long)]
+        myid: Option<u32>,
+        /// Write the scenario to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print a scenario (a JSON file, a URL or a #v<N>. link) as zoo.cfg.
+    Export { scenario: String },
 }
 
 #[derive(Subcommand)]
@@ -124,6 +150,10 @@ fn main() -> ExitCode {
             link_cmd::encode(&file, base.as_deref()).map(|()| ExitCode::SUCCESS)
         }
         Command::Link { action: LinkAction::Decode { link } } => link_cmd::decode(&link).map(|()| ExitCode::SUCCESS),
+        Command::Cfg { action: CfgAction::Import { file, myid, out } } => {
+            cfg::import(&cfg::ImportOptions { file, myid, out }).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Cfg { action: CfgAction::Export { scenario } } => cfg::export(&scenario).map(|()| ExitCode::SUCCESS),
         Command::Zkcli { script, clients, transcript } => {
             let opts = zkcli::Options { clients, transcript };
             match script {

@@ -1,6 +1,6 @@
 //! ZooKeeper scenarios: what a run is (data), its clients (a ZooKeeper
 //! client with a zkCli console and a workload, as one node), and how it
-//! runs and is summarised.
+//! runs and is summarised; zoo.cfg in and out.
 
 pub mod campaign;
 pub mod check;
@@ -9,6 +9,7 @@ pub mod runner;
 pub mod scenario;
 pub mod summary;
 pub mod workload;
+pub mod zoocfg;
 
 pub use runner::{server_node, Hosting, Progress, ScenarioRun};
 pub use scenario::{ClientSpec, Command, Scenario, ServerSpec, TimedFault, Workload, FORMAT};
