@@ -8,6 +8,7 @@ pub mod db;
 pub mod prep;
 pub mod sessions;
 pub mod standalone;
+pub mod stats;
 
 use actor::{ConnId, Instant};
 use serde::{Deserialize, Serialize};
