@@ -5,6 +5,7 @@
 pub mod cnxn;
 pub mod core;
 pub mod db;
+pub mod fourlw;
 pub mod prep;
 pub mod sessions;
 pub mod standalone;
