@@ -5,10 +5,12 @@
 pub mod cnxn;
 pub mod core;
 pub mod db;
+pub mod fourlw;
 pub mod history;
 pub mod prep;
 pub mod sessions;
 pub mod standalone;
+pub mod stats;
 
 use actor::{ConnId, Instant};
 use serde::{Deserialize, Serialize};
