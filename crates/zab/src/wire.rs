@@ -42,7 +42,13 @@ pub struct ConnectResponse {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMsg {
     Connect(ConnectRequest),
-    Request { xid: i32, req: Request },
+    Request {
+        xid: i32,
+        req: Request,
+    },
+    /// A four-letter word (`echo srvr | nc host 2181`): the first bytes on
+    /// a fresh connection instead of a ConnectRequest.
+    FourLetter(String),
 }
 
 /// Server → client.
@@ -58,6 +64,8 @@ pub enum ServerMsg {
     },
     /// A watch notification (xid −1, zxid −1).
     Notification(WatchedEvent),
+    /// The text a four-letter word answers (the server then closes).
+    FourLetterReply(String),
 }
 
 /// Everything on ZooKeeper's connections: the client port, the election
@@ -79,6 +87,8 @@ impl ZkMsg {
             ZkMsg::Server(ServerMsg::Connected(_)) => "ConnectResponse",
             ZkMsg::Server(ServerMsg::Reply { .. }) => "reply",
             ZkMsg::Server(ServerMsg::Notification(_)) => "notification",
+            ZkMsg::Client(ClientMsg::FourLetter(_)) => "four-letter word",
+            ZkMsg::Server(ServerMsg::FourLetterReply(_)) => "four-letter reply",
             ZkMsg::Election(crate::quorum::packet::ElectionMsg::Hello { .. }) => "election hello",
             ZkMsg::Election(crate::quorum::packet::ElectionMsg::Notification(_)) => "vote",
             ZkMsg::Quorum(p) => p.name(),

@@ -85,6 +85,12 @@ impl Console {
         }
     }
 
+    /// Print a line that did not come from the shell (another tool run in
+    /// the same terminal, such as `nc`).
+    pub fn print(&mut self, line: ConsoleLine) {
+        self.push(line);
+    }
+
     /// The user typed `line`; returns the calls to make on the client.
     /// `servers` are the servers a `connect host:port` may name.
     pub fn submit(&mut self, line: &str, servers: &[NodeId]) -> Vec<ClientCall> {

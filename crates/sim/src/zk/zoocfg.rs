@@ -101,7 +101,7 @@ const ZOO_CFG_FIELDS: &[&str] = &[
     "snapCount",
     "commitLogCount",
     "snapshotSizeFactorPermille",
-    "fourLetterWordWhitelist",
+    "4lw.commands.whitelist",
 ];
 
 /// The `# zooscope:` name of a standalone server's id (when it is not 1).

@@ -110,7 +110,17 @@ pub enum ClientTimer {
     Timeout,
     /// The pause before the next connection attempt.
     Reconnect,
+    /// Connected read-only: time to ask another server whether it is
+    /// read-write (`pingRwServer`).
+    PingRw,
 }
+
+/// `pingRwServer`'s backoff: from 100 ms, doubling, to a minute.
+const MIN_PING_RW_MS: u64 = 100;
+const MAX_PING_RW_MS: u64 = 60_000;
+/// Probe connections (`isro`) are numbered from here, apart from the
+/// client's own.
+const PROBE_SEQ_BASE: u32 = 1 << 29;
 
 /// What a queued request is for, beyond its reply.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +172,15 @@ pub struct Client {
     session_state: KeeperState,
     closing: bool,
     rng: u64,
+    /// `seenRwServerBefore`: until a read-write server has accepted the
+    /// session, a reconnect asks for a new one.
+    seen_rw_before: bool,
+    /// `pingRwTimeout`, and the `isro` probe in flight (connection, server).
+    ping_rw_ms: u64,
+    rw_probe: Option<(ConnId, usize)>,
+    probe_seq: u32,
+    /// `rwServerAddress`: where to connect next, found by a probe.
+    rw_found: Option<usize>,
 }
 
 fn emit(out: &mut Effects<Zk>, e: ClientEvent) {
@@ -199,6 +218,11 @@ impl Client {
             session_state: KeeperState::Disconnected,
             closing: false,
             rng,
+            seen_rw_before: false,
+            ping_rw_ms: MIN_PING_RW_MS,
+            rw_probe: None,
+            probe_seq: 0,
+            rw_found: None,
         }
     }
 
@@ -302,7 +326,8 @@ impl Client {
         if n == 0 {
             return;
         }
-        let i = self.current_index.map_or(0, |i| (i + 1) % n);
+        let i =
+            self.rw_found.take().filter(|i| *i < n).unwrap_or_else(|| self.current_index.map_or(0, |i| (i + 1) % n));
         self.current_index = Some(i);
         self.first_connect = false;
         self.conn_seq += 1;
@@ -327,7 +352,7 @@ impl Client {
         let req = ConnectRequest {
             last_zxid_seen: self.last_zxid,
             timeout_ms: self.cfg.session_timeout_ms,
-            session_id: self.session_id,
+            session_id: if self.seen_rw_before { self.session_id } else { 0 },
             passwd: self.passwd,
             read_only: self.cfg.can_be_read_only,
             client_addr: self.cfg.addr.clone(),
@@ -355,7 +380,12 @@ impl Client {
         } else {
             (ClientState::Connected, KeeperState::SyncConnected)
         };
+        self.seen_rw_before |= !r.read_only;
         self.set_state(state, out);
+        if r.read_only {
+            let at = now + Duration::from_millis(self.ping_rw_ms);
+            out.push(Effect::SetTimer { timer: timer(ClientTimer::PingRw), at });
+        }
         emit(out, ClientEvent::Session { id: r.session_id, timeout_ms: r.timeout_ms });
         self.session_event(ks, out);
         // primeConnection: auth packets, then the watches to re-register,
@@ -402,7 +432,7 @@ impl Client {
     }
 
     fn cancel_timers(&mut self, out: &mut Effects<Zk>) {
-        for t in [ClientTimer::Timeout, ClientTimer::Ping, ClientTimer::Reconnect] {
+        for t in [ClientTimer::Timeout, ClientTimer::Ping, ClientTimer::Reconnect, ClientTimer::PingRw] {
             out.push(Effect::CancelTimer { timer: timer(t) });
         }
     }
@@ -607,6 +637,54 @@ impl Client {
                     self.arm_timers(out);
                 }
             }
+            ClientTimer::PingRw => self.ping_rw_server(now, out),
+        }
+    }
+
+    /// `pingRwServer`: ask the next server for `isro`; the next try waits
+    /// twice as long.
+    fn ping_rw_server(&mut self, now: Instant, out: &mut Effects<Zk>) {
+        if self.state != ClientState::ConnectedReadOnly {
+            return;
+        }
+        let n = self.cfg.servers.len();
+        if self.rw_probe.is_none() && n > 0 {
+            // `hostProvider.next(0)` moves the provider on, as connecting does.
+            let i = self.current_index.map_or(0, |i| (i + 1) % n);
+            self.current_index = Some(i);
+            self.probe_seq += 1;
+            let conn = ConnId { opener: self.cfg.me, life: self.life, seq: PROBE_SEQ_BASE + self.probe_seq };
+            self.rw_probe = Some((conn, i));
+            out.push(Effect::Connect { conn, to: self.cfg.servers[i] });
+        }
+        self.ping_rw_ms = (2 * self.ping_rw_ms).min(MAX_PING_RW_MS);
+        out.push(Effect::SetTimer {
+            timer: timer(ClientTimer::PingRw),
+            at: now + Duration::from_millis(self.ping_rw_ms),
+        });
+    }
+
+    /// An input on the `isro` probe's connection.
+    fn probe_input(&mut self, input: Input<Zk>, now: Instant, out: &mut Effects<Zk>) {
+        let Some((conn, index)) = self.rw_probe else { return };
+        match input {
+            Input::Connected { .. } => {
+                out.push(Effect::Send { conn, msg: ZkMsg::Client(ClientMsg::FourLetter("isro".into())) });
+            }
+            Input::Received { msg: ZkMsg::Server(ServerMsg::FourLetterReply(answer)), .. } => {
+                self.rw_probe = None;
+                out.push(Effect::Close { conn });
+                if answer.trim_end() == "rw" && self.state == ClientState::ConnectedReadOnly {
+                    // RWServerFoundException: drop the read-only server and
+                    // go to the read-write one.
+                    self.ping_rw_ms = MIN_PING_RW_MS;
+                    self.rw_found = Some(index);
+                    out.push(Effect::CancelTimer { timer: timer(ClientTimer::PingRw) });
+                    self.connection_lost(now, out);
+                }
+            }
+            Input::Closed { .. } => self.rw_probe = None,
+            _ => {}
         }
     }
 }
@@ -637,6 +715,11 @@ impl Node for Client {
                 self.life = life;
                 self.start(now, out);
             }
+            Input::Connected { conn } | Input::Closed { conn, .. } | Input::Received { conn, .. }
+                if self.rw_probe.is_some_and(|(p, _)| p == conn) =>
+            {
+                self.probe_input(input, now, out)
+            }
             Input::Connected { conn } if Some(conn) == self.conn => self.on_tcp_connected(now, out),
             Input::Closed { conn, .. } if Some(conn) == self.conn => self.connection_lost(now, out),
             Input::Received { conn, msg: ZkMsg::Server(m) } if Some(conn) == self.conn => {
@@ -650,6 +733,8 @@ impl Node for Client {
                         }
                         emit(out, ClientEvent::Watch(e));
                     }
+                    // Not a ZooKeeper client's business: a broken stream.
+                    ServerMsg::FourLetterReply(_) => self.connection_lost(now, out),
                 }
                 if self.conn.is_some() {
                     self.arm_timers(out);

@@ -9,7 +9,9 @@ use super::commit::CommitProcessor;
 use super::packet::{zxid, Forwarded, QuorumPacket};
 use super::peer::{emit, send_quorum, timer, AfterSync, Shared};
 use crate::server::core::{PipelineOp, PipelineRequest, ServerCore};
+use crate::server::fourlw::LeaderView;
 use crate::server::sessions::Owner;
+use crate::server::stats::BufferStats;
 use crate::server::{ServerEvent, ServerTimer, ServerWrite};
 use crate::wire::Zk;
 use actor::{ConnId, Duration, Effect, Effects, Instant};
@@ -82,6 +84,10 @@ pub struct Leader {
     pending_syncs: BTreeMap<Zxid, Vec<PendingSync>>,
     commit: CommitProcessor,
     expiry_armed: Option<u64>,
+    /// When the epoch was established (`leader_uptime`).
+    established_at: Option<Instant>,
+    /// Serialized proposal sizes (`Proposal sizes last/min/max`).
+    proposal_sizes: BufferStats,
 }
 
 fn set_timer(out: &mut Effects<Zk>, t: ServerTimer, at: Instant) {
@@ -113,6 +119,8 @@ impl Leader {
             pending_syncs: BTreeMap::new(),
             commit: CommitProcessor::new(false),
             expiry_armed: None,
+            established_at: None,
+            proposal_sizes: BufferStats::default(),
         };
         set_timer(out, ServerTimer::LeaderDeadline, now + s.cfg.init_limit_time());
         l.maybe_decide_epoch(s, out);
@@ -125,6 +133,24 @@ impl Leader {
 
     pub fn owns(&self, conn: ConnId) -> bool {
         self.handlers.contains_key(&conn)
+    }
+
+    /// The leader's lines of `mntr` and `srvr`.
+    pub fn four_letter_view(&self, now: Instant) -> LeaderView {
+        let synced = self.handlers.values().filter(|h| h.stage == Stage::Broadcast && !h.observer).count();
+        LeaderView {
+            learners: self.handlers.len(),
+            synced_followers: synced,
+            synced_non_voting_followers: 0,
+            pending_syncs: self.pending_syncs.values().map(Vec::len).sum(),
+            uptime_ms: self.established_at.map_or(0, |t| now.saturating_since(t).as_millis()),
+            proposal_stats: self.proposal_sizes,
+        }
+    }
+
+    /// Requests waiting in the commit processor.
+    pub fn outstanding_requests(&self) -> u64 {
+        self.commit.pending() as u64
     }
 
     /// The learners and their stages, for views.
@@ -316,6 +342,7 @@ impl Leader {
             return;
         }
         self.serving = true;
+        self.established_at = Some(now);
         let z = zxid::make(epoch, 0);
         self.last_committed = z;
         self.last_proposed = z;
@@ -416,6 +443,7 @@ impl Leader {
                 "zxid lower 32 bits have rolled over, forcing re-election, and therefore new epoch start".into()
             );
         }
+        self.proposal_sizes.set_last(i32::try_from(txn_size(&t)).unwrap_or(i32::MAX));
         self.outstanding.insert(z, Proposal { txn: t.clone(), acks: BTreeSet::new() });
         self.last_proposed = z;
         emit(out, ServerEvent::Proposed { zxid: z });

@@ -97,6 +97,11 @@ impl Learner {
         out.push(Effect::Connect { conn, to: NodeId(self.leader as u32) });
     }
 
+    /// Requests waiting in the commit processor.
+    pub fn outstanding_requests(&self) -> u64 {
+        self.commit.pending() as u64
+    }
+
     pub fn serving(&self) -> bool {
         self.phase == Phase::Broadcast
     }

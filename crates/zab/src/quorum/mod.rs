@@ -10,6 +10,7 @@ pub mod leader;
 pub mod learner;
 pub mod packet;
 pub mod peer;
+pub mod read_only;
 
 pub use peer::{Members, QuorumPeer};
 

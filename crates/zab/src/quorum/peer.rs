@@ -10,8 +10,10 @@ use super::election_net::ElectionNet;
 use super::leader::Leader;
 use super::learner::Learner;
 use super::packet::{zxid, ElectionMsg, Notification, QuorumPacket, ServerState, Vote};
+use super::read_only::ReadOnlyServer;
 use crate::server::core::{Incoming, ServerCore};
 use crate::server::db::ZkDatabase;
+use crate::server::fourlw::{LearnerType, QuorumMember, QuorumView, ServingMode};
 use crate::server::{ServerCall, ServerConfig, ServerEvent, ServerTimer, ServerWrite};
 use crate::wire::{ClientMsg, Zk, ZkCall, ZkEvent, ZkMsg, ZkTimer};
 use actor::{ConnId, Duration, Effect, Effects, Input, Instant, Node, NodeId};
@@ -251,6 +253,8 @@ enum Role {
 pub struct QuorumPeer {
     s: Shared,
     role: Role,
+    /// A read-only server, while LOOKING with `readonlymode.enabled`.
+    read_only: Option<ReadOnlyServer>,
 }
 
 impl QuorumPeer {
@@ -283,6 +287,7 @@ impl QuorumPeer {
                 looking_since: Instant::ZERO,
             },
             role: Role::Down,
+            read_only: None,
         }
     }
 
@@ -446,6 +451,9 @@ impl QuorumPeer {
 
     /// The election chose: take up the role.
     fn decided(&mut self, now: Instant, state: ServerState, vote: Vote, out: &mut Effects<Zk>) {
+        if let Some(ro) = self.read_only.take() {
+            ro.stop(&mut self.s, out);
+        }
         self.s.current_vote = vote;
         self.s.state = state;
         self.s.generation += 1;
@@ -518,6 +526,16 @@ impl QuorumPeer {
     }
 
     fn client(&mut self, now: Instant, conn: ConnId, m: ClientMsg, out: &mut Effects<Zk>) {
+        if let ClientMsg::FourLetter(word) = &m {
+            if self.s.core.cnxns.get(conn).is_some_and(|c| c.session.is_none()) {
+                self.four_letter(now, conn, word, out);
+            }
+            return;
+        }
+        if let Some(ro) = self.read_only.as_mut() {
+            ro.client(&mut self.s, conn, m, now, out);
+            return;
+        }
         if !self.serving() {
             // "ZooKeeperServer not running": the client tries elsewhere.
             self.s.core.close(conn, out);
@@ -533,6 +551,61 @@ impl QuorumPeer {
             _ => Ok(()),
         };
         self.after(now, result, out);
+    }
+
+    /// A four-letter word, answered whatever the peer is doing.
+    fn four_letter(&mut self, now: Instant, conn: ConnId, word: &str, out: &mut Effects<Zk>) {
+        let mode = match &self.role {
+            _ if self.read_only.is_some() => ServingMode::ReadOnly,
+            _ if !self.serving() => ServingMode::NotServing,
+            Role::Leading(_) => ServingMode::Leader,
+            Role::Following(_) => ServingMode::Follower,
+            Role::Observing(_) => ServingMode::Observer,
+            Role::Looking | Role::Down => ServingMode::NotServing,
+        };
+        let mut view = self.s.core.four_letter_view(now, mode, conn);
+        let me = self.s.sid;
+        view.quorum = Some(QuorumView {
+            election_alg: 3,
+            election_ports: vec![election_port(me)],
+            quorum_ports: vec![quorum_port(me)],
+            peer_type: if self.s.members.observers.contains(&me) {
+                LearnerType::Observer
+            } else {
+                LearnerType::Participant
+            },
+            members: self
+                .s
+                .members
+                .all()
+                .into_iter()
+                .map(|id| QuorumMember {
+                    id,
+                    host: "127.0.0.1".into(),
+                    quorum_port: quorum_port(id),
+                    election_port: election_port(id),
+                    learner_type: if self.s.members.observers.contains(&id) {
+                        LearnerType::Observer
+                    } else {
+                        LearnerType::Participant
+                    },
+                    client: None,
+                })
+                .collect(),
+            config_version: 0,
+            peer_state: None,
+            quorum_size: self.s.members.voters.len(),
+        });
+        match &self.role {
+            Role::Leading(l) => {
+                view.leader = l.four_letter_view(now);
+                view.outstanding_requests = l.outstanding_requests();
+            }
+            Role::Following(l) | Role::Observing(l) => view.outstanding_requests = l.outstanding_requests(),
+            Role::Looking | Role::Down => {}
+        }
+        view.conf.client_port = 2180 + i32::try_from(me).unwrap_or(0);
+        self.s.core.answer_four_letter(conn, word, view, out);
     }
 
     fn on_timer(&mut self, now: Instant, t: ServerTimer, out: &mut Effects<Zk>) {
@@ -551,7 +624,17 @@ impl QuorumPeer {
                     self.look(now, out);
                 }
             }
-            ServerTimer::ReadOnly => {}
+            ServerTimer::ReadOnly => {
+                let looking = matches!(self.role, Role::Looking) && self.s.state == ServerState::Looking;
+                if looking && self.s.cfg.readonly_mode_enabled && self.read_only.is_none() {
+                    self.read_only = Some(ReadOnlyServer::start(&mut self.s, now, out));
+                }
+            }
+            ServerTimer::SessionExpiry if self.read_only.is_some() => {
+                if let Some(ro) = self.read_only.as_mut() {
+                    ro.expire(&mut self.s, now, out);
+                }
+            }
             other => {
                 let result = match &mut self.role {
                     Role::Leading(l) => l.on_timer(&mut self.s, other, now, out),
@@ -652,4 +735,15 @@ impl Node for QuorumPeer {
 /// The epoch of a zxid, re-exported for the roles.
 pub fn epoch_of(z: Zxid) -> u64 {
     zxid::epoch(z)
+}
+
+/// The loopback ensemble's ports, as the conformance recordings ran it:
+/// server N has client port 2180+N, quorum port 2887+N, election port
+/// 3887+N.
+fn quorum_port(sid: u64) -> u16 {
+    u16::try_from(2887 + sid).unwrap_or(u16::MAX)
+}
+
+fn election_port(sid: u64) -> u16 {
+    u16::try_from(3887 + sid).unwrap_or(u16::MAX)
 }

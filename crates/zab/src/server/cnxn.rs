@@ -4,23 +4,7 @@
 use actor::ConnId;
 use std::collections::BTreeMap;
 use znode::java_hash::concurrent_set_order;
-use znode::{Id, SessionId, WatcherId, Zxid};
-
-/// Counters per connection (`ServerCnxn` stats, shown by `cons`).
-#[derive(Clone, Debug, Default)]
-pub struct CnxnStats {
-    pub received: u64,
-    pub sent: u64,
-    pub last_op: &'static str,
-    pub last_cxid: i32,
-    pub last_zxid: Zxid,
-    pub last_latency_ms: u64,
-    pub min_latency_ms: Option<u64>,
-    pub max_latency_ms: u64,
-    pub total_latency_ms: u64,
-    pub completed: u64,
-    pub last_response_ms: u64,
-}
+use znode::{Id, SessionId, WatcherId};
 
 /// One client connection.
 #[derive(Clone, Debug)]
@@ -35,7 +19,8 @@ pub struct ClientCnxn {
     /// Ids in the order they were added; Java iterates them in hash order.
     auth: Vec<Id>,
     pub established_ms: u64,
-    pub stats: CnxnStats,
+    /// What `cons` reports of it.
+    pub stats: super::stats::ConnectionStats,
 }
 
 impl ClientCnxn {
@@ -77,7 +62,7 @@ impl Cnxns {
                 timeout_ms: 0,
                 auth: Vec::new(),
                 established_ms: now_ms,
-                stats: CnxnStats::default(),
+                stats: super::stats::ConnectionStats::new(),
             },
         );
     }

@@ -71,17 +71,9 @@ pub enum Incoming {
     /// A session reconnecting to a learner: only the leader can say whether
     /// it is still valid (REVALIDATE).
     Revalidate { conn: ConnId, session: SessionId, timeout: i32 },
-}
-
-/// Server-wide counters (`ServerStats`).
-#[derive(Clone, Debug, Default)]
-pub struct ServerStats {
-    pub received: u64,
-    pub sent: u64,
-    pub min_latency_ms: Option<u64>,
-    pub max_latency_ms: u64,
-    pub total_latency_ms: u64,
-    pub completed: u64,
+    /// A four-letter word: the node answers from its state
+    /// ([`ServerCore::answer_four_letter`]).
+    FourLetter { conn: ConnId, word: String },
 }
 
 /// The state every server keeps for its clients.
@@ -95,7 +87,12 @@ pub struct ServerCore {
     /// The last zxid prepare handed out.
     pub zxid: Zxid,
     pub cnxns: Cnxns,
-    pub stats: ServerStats,
+    /// What `srvr`, `stat` and `mntr` report.
+    pub stats: super::stats::ServerStats,
+    /// When this server (this `ZooKeeperServer`) started, for `zk_uptime`.
+    pub started: Instant,
+    /// A read-only server (its ConnectResponses say so).
+    pub read_only: bool,
     /// On a learner: sessions touched since the last ping to the leader
     /// (`LearnerSessionTracker`'s touch table); `None` on a server that
     /// tracks sessions itself.
@@ -131,7 +128,9 @@ impl ServerCore {
             prep: Prep::new(),
             zxid,
             cnxns: Cnxns::default(),
-            stats: ServerStats::default(),
+            stats: super::stats::ServerStats::default(),
+            started: now,
+            read_only: false,
             touches: None,
         }
     }
@@ -179,7 +178,16 @@ impl ServerCore {
                     self.close(conn, out);
                     return None;
                 }
+                self.packet_received(conn);
                 self.connect_request(conn, req, now, out)
+            }
+            ClientMsg::FourLetter(word) => {
+                if cnxn.session.is_some() {
+                    // Only the first bytes of a connection can be a word.
+                    self.close(conn, out);
+                    return None;
+                }
+                Some(Incoming::FourLetter { conn, word })
             }
             ClientMsg::Request { xid, req } => {
                 if req.wire_len() > self.cfg.jute_max_buffer {
@@ -190,10 +198,7 @@ impl ServerCore {
                     return None;
                 }
                 let session = cnxn.session?;
-                self.stats.received += 1;
-                if let Some(c) = self.cnxns.get_mut(conn) {
-                    c.stats.received += 1;
-                }
+                self.packet_received(conn);
                 if let Request::Auth { scheme, auth } = req {
                     self.auth(conn, &scheme, &auth, out);
                     return None;
@@ -293,7 +298,7 @@ impl ServerCore {
             timeout_ms: if valid { c.timeout_ms } else { 0 },
             session_id: if valid { session } else { 0 },
             passwd: session_passwd(session),
-            read_only: false,
+            read_only: self.read_only,
         };
         send(out, conn, ServerMsg::Connected(resp));
         if valid {
@@ -428,26 +433,20 @@ impl ServerCore {
     }
 
     fn record_stats(&mut self, conn: ConnId, r: &Request, cxid: i32, zxid: Zxid, arrived: u64, now: u64) {
-        let latency = now.saturating_sub(arrived);
-        self.stats.sent += 1;
-        if !matches!(r, Request::Ping) {
-            self.stats.completed += 1;
-            self.stats.total_latency_ms += latency;
-            self.stats.max_latency_ms = self.stats.max_latency_ms.max(latency);
-            self.stats.min_latency_ms = Some(self.stats.min_latency_ms.map_or(latency, |m| m.min(latency)));
-        }
+        // `FinalRequestProcessor.updateStats`: pings count too.
+        let (arrived, now) = (arrived as i64, now as i64);
+        self.stats.update_latency(arrived, now);
+        self.stats.packet_sent();
         if let Some(c) = self.cnxns.get_mut(conn) {
-            let s = &mut c.stats;
-            s.sent += 1;
-            s.last_op = r.op_name();
-            s.last_cxid = cxid;
-            s.last_zxid = zxid;
-            s.last_latency_ms = latency;
-            s.last_response_ms = now;
-            s.completed += 1;
-            s.total_latency_ms += latency;
-            s.max_latency_ms = s.max_latency_ms.max(latency);
-            s.min_latency_ms = Some(s.min_latency_ms.map_or(latency, |m| m.min(latency)));
+            c.stats.update_for_response(i64::from(cxid), zxid as i64, r.op_name(), arrived, now);
+            c.stats.packet_sent();
+        }
+    }
+
+    fn packet_received(&mut self, conn: ConnId) {
+        self.stats.packet_received();
+        if let Some(c) = self.cnxns.get_mut(conn) {
+            c.stats.packet_received();
         }
     }
 
@@ -464,6 +463,10 @@ impl ServerCore {
             let (conn, session) = (c.conn, c.session.unwrap_or(0));
             emit(out, ServerEvent::Notified { session, event: f.event.clone(), zxid: self.db.last_processed_zxid() });
             send(out, conn, ServerMsg::Notification(f.event.clone()));
+            self.stats.packet_sent();
+            if let Some(c) = self.cnxns.get_mut(conn) {
+                c.stats.packet_sent();
+            }
         }
     }
 

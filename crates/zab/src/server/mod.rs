@@ -5,6 +5,7 @@
 pub mod cnxn;
 pub mod core;
 pub mod db;
+pub mod four_letter;
 pub mod fourlw;
 pub mod history;
 pub mod prep;
@@ -68,7 +69,9 @@ pub struct ServerConfig {
     /// `snapshotSizeFactor` in thousandths (330 = 0.33); negative turns
     /// txn-log based sync off.
     pub snapshot_size_factor_permille: i32,
-    /// `4lw.commands.whitelist`: a comma-separated list, or `*`.
+    /// `4lw.commands.whitelist`: a comma-separated list, or `*` (3.8's
+    /// default is `srvr` alone).
+    #[serde(rename = "4lw.commands.whitelist")]
     pub four_letter_word_whitelist: String,
     /// ZooKeeper's known bugs, each a switch (all off: the safe protocol).
     pub bugs: crate::quorum::Bugs,
@@ -121,12 +124,6 @@ impl ServerConfig {
         actor::Duration::from_millis(u64::from(self.sync_limit) * u64::from(self.tick_time))
     }
 
-    /// Whether the four-letter word `cmd` is whitelisted.
-    pub fn four_letter_word_allowed(&self, cmd: &str) -> bool {
-        let list = self.four_letter_word_whitelist.trim();
-        list == "*" || list.split(',').any(|c| c.trim() == cmd) || (cmd == "isro" && self.readonly_mode_enabled)
-    }
-
     /// The quorum-mode checks of `QuorumPeerConfig.checkValidity`.
     pub fn validate_quorum(&self) -> Result<(), String> {
         self.validate()?;
@@ -149,7 +146,7 @@ impl ServerConfig {
         if self.min_session_timeout > 0 {
             self.min_session_timeout
         } else {
-            2 * self.tick_time as i32
+            i32::try_from(self.tick_time).unwrap_or(i32::MAX).saturating_mul(2)
         }
     }
 
@@ -157,7 +154,7 @@ impl ServerConfig {
         if self.max_session_timeout > 0 {
             self.max_session_timeout
         } else {
-            20 * self.tick_time as i32
+            i32::try_from(self.tick_time).unwrap_or(i32::MAX).saturating_mul(20)
         }
     }
 
@@ -319,6 +316,10 @@ pub enum ServerEvent {
     /// The leader proposed a transaction.
     Proposed {
         zxid: Zxid,
+    },
+    /// A LOOKING peer started (or stopped) serving read-only.
+    ReadOnly {
+        serving: bool,
     },
     /// The leader committed a transaction (a quorum acked it).
     Committed {

@@ -4,6 +4,7 @@
 //! `SyncRequestProcessor`.
 
 use super::core::{Incoming, PipelineRequest, ServerCore};
+use super::fourlw::ServingMode;
 use super::sessions::Owner;
 use super::{ServerCall, ServerConfig, ServerEvent, ServerTimer, ServerWrite};
 use crate::wire::{Zk, ZkCall, ZkEvent, ZkMsg, ZkTimer};
@@ -146,11 +147,15 @@ impl Node for StandaloneServer {
             Input::Boot { .. } => {}
             Input::Accepted { conn, .. } => core.accepted(conn, now),
             Input::Closed { conn, .. } => core.closed(conn),
-            Input::Received { conn, msg: ZkMsg::Client(m) } => {
-                if let Some(Incoming::Request(req)) = core.received(conn, m, now, out) {
-                    self.submit(req, now, out);
+            Input::Received { conn, msg: ZkMsg::Client(m) } => match core.received(conn, m, now, out) {
+                Some(Incoming::Request(req)) => self.submit(req, now, out),
+                Some(Incoming::FourLetter { conn, word }) => {
+                    let mut view = core.four_letter_view(now, ServingMode::Standalone, conn);
+                    view.outstanding_requests = self.queue.len() as u64;
+                    core.answer_four_letter(conn, &word, view, out);
                 }
-            }
+                Some(Incoming::Revalidate { .. }) | None => {}
+            },
             Input::Received { .. } | Input::Connected { .. } | Input::Datagram { .. } => {}
             Input::Timer(ZkTimer::Server(t)) => self.on_timer(t, now, out),
             Input::Timer(ZkTimer::Client(_) | ZkTimer::Workload) => {}
