@@ -27,8 +27,10 @@ enum Command {
     Conformance {
         /// Directory of *.json traces (e.g. ../shared/conformance/traces).
         dir: PathBuf,
-        /// Servers to replay on; 1 is a standalone server.
-        #[arg(long, default_value_t = 1)]
+        /// Servers to replay on: an ensemble of N voters (3, as the traces
+        /// were recorded), or 1 for a standalone server. A trace's server
+        /// index k means server k+1, taken modulo N.
+        #[arg(long, default_value_t = 3)]
         servers: usize,
     },
     /// Run a scenario (a JSON file, a URL or a #v<N>. link) to its end and

@@ -6,7 +6,7 @@ pub mod format;
 mod replay;
 
 pub use format::{parse, TraceFile};
-pub use replay::{replay, replay_server_config, Replayer, StepOutcome};
+pub use replay::{ensemble_server_config, replay, replay_server_config, Replayer, StepOutcome};
 
 use serde_json::Value;
 

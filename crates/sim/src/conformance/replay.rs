@@ -8,8 +8,10 @@ use crate::world::World;
 use actor::{Duration, Instant, NodeId};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use zab::quorum::{Members, QuorumPeer};
 use zab::{
-    Client, ClientCall, ClientConfig, ClientEvent, ClientState, ServerConfig, StandaloneServer, Zk, ZkCall, ZkEvent,
+    Client, ClientCall, ClientConfig, ClientEvent, ClientState, ServerConfig, ServerEvent, StandaloneServer, Zk,
+    ZkCall, ZkEvent,
 };
 use znode::{Acl, AddWatchMode, Code, CreateMode, CreateOp, EventType, MultiOp, OpResult, Request, Response, Stat};
 
@@ -22,6 +24,11 @@ pub struct StepOutcome {
 
 /// How long a step may take in virtual time before the replay gives up.
 const STEP_DEADLINE: Duration = Duration::from_secs(60);
+/// How long an ensemble may take to elect a leader and have every
+/// follower serving before the replay gives up.
+const FORM_DEADLINE: Duration = Duration::from_secs(60);
+/// The recording ensemble's tickTime (start-ensemble.sh).
+const RECORDED_TICK_MS: u32 = 200;
 const LINK_LATENCY: Duration = Duration::from_micros(100);
 const DISK_LATENCY: Duration = Duration::from_micros(50);
 
@@ -43,6 +50,13 @@ pub fn replay_server_config() -> ServerConfig {
     ServerConfig { extended_types_enabled: true, container_cleanup: false, ..ServerConfig::sample() }
 }
 
+/// An ensemble member's settings in a replay: [`replay_server_config`]
+/// with the recording ensemble's tickTime (initLimit 10 and syncLimit 5 as
+/// in the sample zoo.cfg and in start-ensemble.sh).
+pub fn ensemble_server_config() -> ServerConfig {
+    ServerConfig { tick_time: RECORDED_TICK_MS, init_limit: 10, sync_limit: 5, ..replay_server_config() }
+}
+
 impl Replayer {
     /// A fresh standalone server for every client of the trace.
     pub fn standalone() -> Self {
@@ -61,6 +75,99 @@ impl Replayer {
             next_node: 100,
             next_tag: 0,
         }
+    }
+
+    /// A fresh ensemble of `n` voters (node ids and sids 1..=n), run until
+    /// its leader is established and every follower serves.
+    ///
+    /// The settings are [`replay_server_config`] with the recording
+    /// ensemble's quorum settings (start-ensemble.sh): tickTime 200 ms,
+    /// initLimit 10, syncLimit 5.
+    pub fn ensemble(n: usize) -> Result<Self, String> {
+        if n == 0 || n > 9 {
+            return Err(format!("{n} servers: an ensemble has 1 to 9"));
+        }
+        let ids: Vec<NodeId> = (1..=n as u32).map(NodeId).collect();
+        let voters = ids.iter().map(|id| u64::from(id.0)).collect();
+        Self::form(Members { voters, observers: Default::default() }, &ids)
+    }
+
+    /// Boot `boot` (members all, added as nodes `sid`) and run until every
+    /// booted server serves: one as the established leader, the others as
+    /// followers that finished syncing.
+    fn form(members: Members, boot: &[NodeId]) -> Result<Self, String> {
+        let cfg = ensemble_server_config();
+        let ids: Vec<NodeId> = members.all().iter().map(|sid| NodeId(*sid as u32)).collect();
+        let mut world = World::with_latency(LINK_LATENCY);
+        for &id in &ids {
+            world.add_node(id, Box::new(QuorumPeer::new(id, cfg.clone(), members.clone())), DISK_LATENCY);
+        }
+        for &id in boot {
+            world.boot(id);
+        }
+        // Who serves now, folded from the log as it grows.
+        let mut serving: BTreeMap<NodeId, bool> = BTreeMap::new();
+        let mut leader = None;
+        let mut seen = 0;
+        let mut last_reason = None;
+        let formed = world.run_until(Instant::ZERO + FORM_DEADLINE, |w| {
+            for e in &w.log()[seen..] {
+                let Record::Emit { node, event: ZkEvent::Server(ev) } = &e.what else { continue };
+                match ev {
+                    ServerEvent::Established { .. } => {
+                        leader = Some(*node);
+                        serving.insert(*node, true);
+                    }
+                    ServerEvent::Serving { .. } => {
+                        serving.insert(*node, true);
+                    }
+                    ServerEvent::ShutDown { reason } | ServerEvent::Fatal { reason } => {
+                        serving.insert(*node, false);
+                        if leader == Some(*node) {
+                            leader = None;
+                        }
+                        last_reason = Some(format!("server {} {reason}", node.0));
+                    }
+                    _ => {}
+                }
+            }
+            seen = w.log().len();
+            leader.is_some() && boot.iter().all(|id| serving.get(id).copied().unwrap_or(false))
+        });
+        if !formed {
+            let up: Vec<String> = serving.iter().filter(|(_, up)| **up).map(|(id, _)| id.0.to_string()).collect();
+            return Err(format!(
+                "the {}-server ensemble did not form within {} s of virtual time: leader {}, serving [{}]{}",
+                ids.len(),
+                FORM_DEADLINE.as_millis() / 1000,
+                leader.map_or("none".to_string(), |l| l.0.to_string()),
+                up.join(","),
+                last_reason.map(|r| format!("; last shutdown: {r}")).unwrap_or_default()
+            ));
+        }
+        let settle = world.now() + STEP_DEADLINE;
+        world.run_until(settle, |w| !w.in_flight());
+        world.take_log();
+        Ok(Replayer {
+            world,
+            servers: ids,
+            clients: BTreeMap::new(),
+            node_names: BTreeMap::new(),
+            session_names: BTreeMap::new(),
+            sessions_opened: BTreeMap::new(),
+            next_node: 100,
+            next_tag: 0,
+        })
+    }
+
+    /// The world the replay runs in (for tests and views).
+    pub fn world(&self) -> &World<Zk> {
+        &self.world
+    }
+
+    /// Every session opened so far, by id, with its trace name (`a#1`).
+    pub fn sessions(&self) -> &BTreeMap<u64, String> {
+        &self.session_names
     }
 
     fn deadline(&self) -> Instant {
@@ -115,8 +222,12 @@ impl Replayer {
         self.clients.get(name).copied().ok_or_else(|| format!("client {name} has no session"))
     }
 
+    /// A new session for `name` on the trace's server `server` (0-based:
+    /// the recorder's server k is `server.(k+1)`, our node k+1). A trace
+    /// recorded on more servers than the replay has wraps around.
     fn connect(&mut self, name: &str, server: usize) -> Result<Value, String> {
-        let target = self.servers.get(server % self.servers.len()).copied().ok_or("no servers")?;
+        let n = self.servers.len().max(1);
+        let target = self.servers.get(server % n).copied().ok_or("no servers")?;
         self.next_node += 1;
         let me = NodeId(self.next_node);
         let cfg = ClientConfig {
@@ -328,10 +439,36 @@ fn multi_op_of(op: &Op) -> Result<MultiOp, String> {
 }
 
 /// Replay a whole trace; returns each step's outcome.
+///
+/// `servers` is what to replay on, whatever the trace's own `servers`
+/// says: 1 is a standalone server, more an ensemble of that many voters
+/// (each client's server index is taken modulo `servers`).
 pub fn replay(trace: &TraceFile, servers: usize) -> Result<Vec<StepOutcome>, String> {
-    if servers != 1 {
-        return Err(format!("{servers} servers: only a standalone server (--servers 1) is available"));
-    }
-    let mut r = Replayer::standalone();
+    let mut r = match servers {
+        0 => return Err("a replay needs at least one server".into()),
+        1 => Replayer::standalone(),
+        n => Replayer::ensemble(n)?,
+    };
     trace.steps.iter().enumerate().map(|(i, s)| r.step(s).map_err(|e| format!("step {}: {e}", i + 1))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ensemble_forms_with_every_server_serving() {
+        let r = Replayer::ensemble(3).expect("forms");
+        assert_eq!(r.servers, vec![NodeId(1), NodeId(2), NodeId(3)]);
+        assert!(r.world.now() < Instant::ZERO + Duration::from_secs(2), "formed at {:?}", r.world.now());
+    }
+
+    #[test]
+    fn an_ensemble_without_a_quorum_is_a_clear_error() {
+        let members = Members { voters: [1, 2, 3].into(), observers: Default::default() };
+        let err = Replayer::form(members, &[NodeId(1)]).err().expect("no quorum, no leader");
+        assert!(err.contains("did not form within 60 s"), "{err}");
+        assert!(err.contains("leader none"), "{err}");
+        assert!(Replayer::ensemble(0).is_err());
+    }
 }
