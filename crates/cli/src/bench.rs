@@ -52,6 +52,51 @@ pub fn cases() -> Vec<Case> {
     ]
 }
 
+fn fmt_value(v: f64, unit: &str) -> String {
+    match unit {
+        "s" => format!("{v:.2}"),
+        "ms" => format!("{v:.2}"),
+        _ => format!("{v:.0}"),
+    }
+}
+
+fn fmt_range(lo: f64, hi: f64, unit: &str) -> String {
+    if (lo - hi).abs() < f64::EPSILON {
+        format!("{} {unit}", fmt_value(lo, unit))
+    } else {
+        format!("{}–{} {unit}", fmt_value(lo, unit), fmt_value(hi, unit))
+    }
+}
+
+/// `zooscope bench fidelity`: the timing table's setups in virtual time,
+/// beside real ZooKeeper's figures.
+pub fn fidelity(seeds: (u64, u64)) -> Result<(), String> {
+    println!(
+        "timing fidelity: 3 servers, sample zoo.cfg (tickTime 2000, initLimit 10, syncLimit 5), \
+         0.2 ms ±0.1 ms links, 1 ms disk syncs; seeds {}..{}",
+        seeds.0, seeds.1
+    );
+    let rows = sim::zk::fidelity::measure(seeds.0..=seeds.1)?;
+    println!("{:<46} {:>20} {:>22} {:>9}", "setup", "simulated", "real ZooKeeper 3.8", "within 2×");
+    let mut notes = Vec::new();
+    for r in &rows {
+        let sim = match (r.min(), r.max()) {
+            (Some(lo), Some(hi)) => fmt_range(lo, hi, r.unit),
+            _ => "never".to_string(),
+        };
+        let mut verdict = if r.within_factor_two() { "yes".to_string() } else { "no".to_string() };
+        if !r.note.is_empty() {
+            notes.push(r.note);
+            verdict.push_str(&format!(" [{}]", notes.len()));
+        }
+        println!("{:<46} {:>20} {:>22} {:>9}", r.setup, sim, fmt_range(r.real.0, r.real.1, r.unit), verdict);
+    }
+    for (i, n) in notes.iter().enumerate() {
+        println!("[{}] {n}", i + 1);
+    }
+    Ok(())
+}
+
 /// Run every case (or those whose name contains `filter`) and print a table.
 pub fn run(filter: Option<&str>) -> Result<(), String> {
     println!(

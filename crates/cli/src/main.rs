@@ -74,8 +74,12 @@ enum Command {
     /// Measure how fast the world runs (events per second of wall time,
     /// simulated seconds per wall second) on named workloads.
     Bench {
-        /// Only the workloads whose name contains this.
+        /// Only the workloads whose name contains this; `fidelity` runs the
+        /// timing table of real ZooKeeper instead.
         filter: Option<String>,
+        /// Seeds for `fidelity`: A..B (both included).
+        #[arg(long, default_value = "1..5")]
+        seeds: String,
     },
     /// Encode a scenario file as a link, or decode a link.
     Link {
@@ -147,7 +151,10 @@ fn main() -> ExitCode {
         Command::Campaign { seeds, bugs, servers, safety, liveness, max_faults, jobs } => {
             campaign_options(&seeds, &bugs, servers, safety, liveness, max_faults, jobs).and_then(|o| campaign::run(&o))
         }
-        Command::Bench { filter } => bench::run(filter.as_deref()).map(|()| ExitCode::SUCCESS),
+        Command::Bench { filter, seeds } => match filter.as_deref() {
+            Some("fidelity") => campaign::parse_seeds(&seeds).and_then(bench::fidelity).map(|()| ExitCode::SUCCESS),
+            other => bench::run(other).map(|()| ExitCode::SUCCESS),
+        },
         Command::Link { action: LinkAction::Encode { file, base } } => {
             link_cmd::encode(&file, base.as_deref()).map(|()| ExitCode::SUCCESS)
         }

@@ -349,3 +349,17 @@ fn read_only_mode_serves_stale_reads_on_the_minority_side() {
     let last = ro.iter().rposition(|l| l.ends_with("get /x")).expect("the last get");
     assert_eq!(ro[last + 1], "new", "after healing, a read-write server: {ro:?}");
 }
+
+#[test]
+fn a_frozen_leader_is_replaced_after_sync_limit_ticks() {
+    // SIGSTOP: the sockets stay open, so followers wait syncLimit × tickTime
+    // (10 s at the sample zoo.cfg) from the leader's last ping — sent every
+    // half tick — before they look for a new leader.
+    let mut s = ensemble(3, &[], 20_000);
+    s.faults.push(at(5_000, Fault::Pause { node: node(3) }));
+    let entries = run(&s);
+    let next = established(&entries).into_iter().find(|(t, _, _)| *t > ms(5_000)).expect("a new leader");
+    assert_eq!(next.1, node(2));
+    let took = next.0.saturating_since(ms(5_000)).as_millis();
+    assert!((9_000..11_000).contains(&took), "the new leader after {took} ms (real ZooKeeper: 10.4 s)");
+}
