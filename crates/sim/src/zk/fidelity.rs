@@ -140,12 +140,12 @@ fn failover(seed: u64, fault: Fault, end_ms: u64) -> Result<(Option<f64>, Option
             ClientEvent::Invoked { tag, req } if req.is_write() => {
                 writes.insert(*tag);
             }
-            ClientEvent::Result { tag, result: Ok(_) } if writes.remove(tag) && e.at > t0 => {
-                // Served by the new leader, not one in flight before the fault.
-                if serving.is_some_and(|s| e.at >= s) {
-                    first_write = Some(e.at);
-                    break;
-                }
+            // Served by the new leader, not one in flight before the fault.
+            ClientEvent::Result { tag, result: Ok(_) }
+                if writes.remove(tag) && e.at > t0 && serving.is_some_and(|s| e.at >= s) =>
+            {
+                first_write = Some(e.at);
+                break;
             }
             _ => {}
         }
