@@ -8,7 +8,7 @@ use sim::zk::{Progress, Scenario, ScenarioRun};
 use sim::{link, Record};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use zab::{ClientEvent, ClientState, ServerEvent, StandaloneServer, Zk, ZkEvent};
+use zab::{ClientEvent, ClientState, ServerEvent, Zk, ZkEvent};
 
 fn scenarios_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios")
@@ -83,8 +83,8 @@ fn a_link_replays_the_identical_trace() {
 fn servers_hosted_remotely_give_the_same_trace() {
     for (name, s) in examples() {
         let mut run = ScenarioRun::with_hosting(&s, sim::zk::Hosting::RemoteServers).expect("valid");
-        let mut servers: BTreeMap<NodeId, StandaloneServer> =
-            s.server_ids().into_iter().map(|id| (id, StandaloneServer::new(id, s.config.clone()))).collect();
+        let mut servers: BTreeMap<NodeId, Box<dyn Node<P = Zk>>> =
+            s.server_ids().into_iter().map(|id| (id, sim::zk::server_node(&s, id))).collect();
         let end = run.end();
         while run.advance(end, &mut |_| {}).expect("runs") == Progress::Waiting {
             let out = run.world.take_outbox();
@@ -92,7 +92,7 @@ fn servers_hosted_remotely_give_the_same_trace() {
             for o in out {
                 let Some(server) = servers.get_mut(&o.node) else { continue };
                 if matches!(o.input, actor::Input::Boot { .. }) {
-                    *server = StandaloneServer::new(o.node, s.config.clone());
+                    *server = sim::zk::server_node(&s, o.node);
                 }
                 let mut effects = Vec::new();
                 server.step(o.now, o.input, &mut effects);

@@ -27,7 +27,7 @@ const TRACES: &[(&str, &str)] = &[
 fn recorded_traces_replay_exactly_in_wasm() {
     for (name, text) in TRACES {
         let trace = sim::conformance::parse(text).expect("valid trace");
-        let outcome = sim::conformance::check(&trace, 1);
+        let outcome = sim::conformance::check(&trace, 3);
         assert_eq!(outcome, Ok(None), "{name} differs in wasm");
     }
 }
@@ -39,10 +39,15 @@ macro_rules! scenario {
 }
 
 const SCENARIOS: &[(&str, &str)] = &[
+    scenario!("bug-zookeeper-1154.json"),
     scenario!("crash-and-restart.json"),
+    scenario!("ensemble-leader-crash.json"),
+    scenario!("ensemble-minority-partition.json"),
+    scenario!("four-letter-words.json"),
     scenario!("lossy-network.json"),
     scenario!("paused-server.json"),
     scenario!("power-loss.json"),
+    scenario!("read-only-mode.json"),
     scenario!("session-expiry.json"),
     scenario!("standalone-watches.json"),
 ];

@@ -5,6 +5,7 @@
 
 use actor::{Effect, Input, Instant, Node, NodeId};
 use serde::{Deserialize, Serialize};
+use zab::quorum::{Members, QuorumPeer};
 use zab::{ServerConfig, StandaloneServer, Zk};
 
 /// Which node a worker hosts.
@@ -12,6 +13,8 @@ use zab::{ServerConfig, StandaloneServer, Zk};
 pub enum NodeSpec {
     /// A one-server ZooKeeper.
     Standalone { config: ServerConfig },
+    /// A member of an ensemble.
+    Quorum { config: ServerConfig, members: Members },
 }
 
 /// Page → worker.
@@ -52,6 +55,13 @@ fn build(node: NodeId, spec: &NodeSpec) -> Result<Box<dyn Node<P = Zk>>, String>
         NodeSpec::Standalone { config } => {
             config.validate().map_err(|e| format!("bad server config: {e}"))?;
             Ok(Box::new(StandaloneServer::new(node, config.clone())))
+        }
+        NodeSpec::Quorum { config, members } => {
+            config.validate_quorum().map_err(|e| format!("bad server config: {e}"))?;
+            if !members.is_server(node) {
+                return Err(format!("server {node} is not a member of the ensemble"));
+            }
+            Ok(Box::new(QuorumPeer::new(node, config.clone(), members.clone())))
         }
     }
 }
@@ -136,6 +146,20 @@ mod tests {
             }
             other => panic!("unexpected answer {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_worker_hosts_an_ensemble_member_that_starts_an_election() {
+        let mut host = WorkerHost::new();
+        let members = Members { voters: [1, 2, 3].into(), observers: Default::default() };
+        let spec = NodeSpec::Quorum { config: ServerConfig::sample(), members: members.clone() };
+        assert!(matches!(host.handle(ToWorker::Create { node: NodeId(2), spec }), FromWorker::Created { .. }));
+        let step = ToWorker::Step { items: vec![(Instant::ZERO, Input::Boot { disk: vec![], life: 0 })] };
+        let FromWorker::Effects { items, .. } = host.handle(step) else { panic!("effects") };
+        let dials = items[0].iter().filter(|e| matches!(e, Effect::Connect { .. })).count();
+        assert_eq!(dials, 2, "it dials both peers to send its vote");
+        let stranger = NodeSpec::Quorum { config: ServerConfig::sample(), members };
+        assert!(matches!(host.handle(ToWorker::Create { node: NodeId(7), spec: stranger }), FromWorker::Failed { .. }));
     }
 
     #[test]
