@@ -363,3 +363,104 @@ fn a_frozen_leader_is_replaced_after_sync_limit_ticks() {
     let took = next.0.saturating_since(ms(5_000)).as_millis();
     assert!((9_000..11_000).contains(&took), "the new leader after {took} ms (real ZooKeeper: 10.4 s)");
 }
+
+// --------------------------------------------------------------- sessions
+
+#[test]
+fn an_expired_sessions_ephemeral_vanishes_from_every_server() {
+    // Client e, on follower 1, makes an ephemeral and is cut off; the
+    // leader expires its session and the closeSession transaction removes
+    // the node everywhere. Client w, on another follower, is told.
+    let mut s = ensemble(3, &["e", "w"], 40_000);
+    s.clients[0].connect = vec![1];
+    s.clients[0].session_timeout_ms = 6_000;
+    s.clients[0].commands = vec![Command { at_ms: 1_000, line: "create -e /lock e".into() }];
+    s.clients[1].connect = vec![2];
+    s.clients[1].commands =
+        vec![Command { at_ms: 2_000, line: "stat -w /lock".into() }, Command { at_ms: 30_000, line: "ls /".into() }];
+    s.faults.push(at(
+        3_000,
+        Fault::Partition { groups: vec![vec![client(0)], vec![node(1), node(2), node(3), client(1)]] },
+    ));
+    let entries = run(&s);
+    let expired: Vec<_> = server_events(&entries)
+        .into_iter()
+        .filter_map(|(t, n, ev)| matches!(ev, ServerEvent::SessionExpired { .. }).then_some((t, n)))
+        .collect();
+    assert_eq!(expired.len(), 1, "{expired:?}");
+    let (t, who) = expired[0];
+    assert_eq!(who, node(3), "the leader tracks global sessions");
+    // Expired between timeout and timeout + tickTime after the last touch.
+    assert!(t > ms(3_000 + 6_000 - 2_000) && t < ms(3_000 + 6_000 + 2_000 + 1_000), "expired at {t}");
+    let w = console(&entries, client(1), ms(2_000));
+    assert!(w.iter().any(|l| l.contains("type:NodeDeleted path:/lock")), "{w:?}");
+    let ls = console(&entries, client(1), ms(30_000));
+    assert_eq!(ls.get(1).map(String::as_str), Some("[zookeeper]"), "{ls:?}");
+}
+
+#[test]
+fn a_client_moves_to_another_server_and_keeps_its_session_and_ephemeral() {
+    let mut s = ensemble(3, &["e", "w"], 20_000);
+    s.clients[0].connect = vec![1, 2];
+    s.clients[0].commands = vec![
+        Command { at_ms: 1_000, line: "create -e /me here".into() },
+        Command { at_ms: 10_000, line: "get /me".into() },
+    ];
+    s.clients[1].connect = vec![3];
+    s.clients[1].commands = vec![Command { at_ms: 12_000, line: "ls /".into() }];
+    // Whichever of 1 and 2 the client settles on, kill it.
+    let first = {
+        let mut probe = s.clone();
+        probe.end_ms = 3_000;
+        for c in &mut probe.clients {
+            c.commands.clear();
+        }
+        let entries = run(&probe);
+        entries
+            .iter()
+            .find_map(|e| match &e.what {
+                Record::Emit {
+                    node,
+                    event: ZkEvent::Client(ClientEvent::State { state: zab::ClientState::Connected, server }),
+                } if *node == client(0) => *server,
+                _ => None,
+            })
+            .expect("the client connects")
+    };
+    s.faults.push(at(5_000, Fault::Crash { node: first }));
+    let entries = run(&s);
+    let sessions: Vec<u64> = entries
+        .iter()
+        .filter_map(|e| match &e.what {
+            Record::Emit { node, event: ZkEvent::Client(ClientEvent::Session { id, .. }) } if *node == client(0) => {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(sessions.len() >= 2 && sessions.iter().all(|id| *id == sessions[0]), "one session: {sessions:?}");
+    assert_eq!(console(&entries, client(0), ms(10_000)).get(1).map(String::as_str), Some("here"));
+    assert!(console(&entries, client(1), ms(12_000)).iter().any(|l| l.contains("me")));
+}
+
+#[test]
+fn an_observer_follows_by_inform_and_serves_clients_without_voting() {
+    let mut s = ensemble(4, &["o"], 15_000);
+    s.servers[3].observer = true;
+    s.clients[0].connect = vec![4];
+    s.clients[0].commands =
+        vec![Command { at_ms: 1_000, line: "create /o seen".into() }, Command { at_ms: 2_000, line: "get /o".into() }];
+    // Two voters down: no quorum, whatever the observer does.
+    s.faults.push(at(5_000, Fault::Crash { node: node(1) }));
+    s.faults.push(at(5_000, Fault::Crash { node: node(2) }));
+    let entries = run(&s);
+    let est = established(&entries);
+    assert_eq!(est[0].1, node(3), "the highest voter leads, not the observer");
+    let informs = entries
+        .iter()
+        .filter(|e| matches!(&e.what, Record::Send { to, msg: zab::ZkMsg::Quorum(zab::quorum::packet::QuorumPacket::Inform(_)), .. } if *to == node(4)))
+        .count();
+    assert!(informs >= 2, "the observer learns commits by INFORM: {informs}");
+    assert_eq!(console(&entries, client(0), ms(2_000)).get(1).map(String::as_str), Some("seen"));
+    assert_eq!(states_at(&entries, ms(14_000)).get(&node(3)), Some(&ServerState::Looking), "no quorum without 1 and 2");
+}
