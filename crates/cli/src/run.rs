@@ -43,7 +43,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
         println!("{}", scenario.name);
     }
     print!("{}", run.report());
-    println!("{} steps in {:.2} s of wall time", run.world.steps(), elapsed.as_secs_f64());
+    println!(
+        "{} events in {} rounds, {:.2} s of wall time",
+        run.world.steps(),
+        run.world.rounds(),
+        elapsed.as_secs_f64()
+    );
     result.map_err(|e| e.to_string())?;
     if !run.checker.ok() {
         return Err(format!("{} invariant violation(s); see above", run.checker.total_violations()));

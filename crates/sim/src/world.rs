@@ -4,10 +4,12 @@
 //! Events run in *rounds*. A round takes the earliest event and, with it,
 //! later events for other nodes that are due before the first one's time
 //! plus the smallest link latency — no effect of the first can reach them
-//! sooner — as long as handling them reads only state their own node owns.
-//! Every input of the round is handed to its node (at once for in-process
-//! nodes; through the outbox for remote ones, whose answers may come back in
-//! any order), and the effects are applied in (time, node) order. The rule
+//! sooner — and further events for a node already in the round at that
+//! node's very instant, as long as handling them reads only state their own
+//! node owns. Every input of the round is handed to its node (at once for
+//! in-process nodes; through the outbox for remote ones, whose answers may
+//! come back in any order across nodes, in order for one node), and the
+//! effects are applied in (time, node) order. The rule
 //! depends only on the queue, so a run gives the same trace whether its
 //! nodes live in-process or in Web Workers.
 
@@ -215,6 +217,7 @@ pub struct World<P: Protocol> {
     hash: TraceHash,
     gen: u64,
     steps: u64,
+    rounds: u64,
     budget: u64,
     round: Vec<Dispatched<P>>,
     outbox: Vec<Outgoing<P>>,
@@ -236,6 +239,7 @@ impl<P: Protocol> World<P> {
             hash: TraceHash::default(),
             gen: 0,
             steps: 0,
+            rounds: 0,
             budget: u64::MAX,
             round: Vec::new(),
             outbox: Vec::new(),
@@ -258,6 +262,12 @@ impl<P: Protocol> World<P> {
 
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Rounds that handed inputs to nodes (a remote node's round is one
+    /// round trip to it, whatever it carried).
+    pub fn rounds(&self) -> u64 {
+        self.rounds
     }
 
     /// Stop a run with [`WorldError::StepBudget`] after this many steps.
@@ -444,8 +454,7 @@ impl<P: Protocol> World<P> {
                 if next >= window || self.steps >= self.budget {
                     break;
                 }
-                let joins =
-                    self.queue.iter().next().is_some_and(|(_, e)| e.batchable() && !self.in_round(self.target(e)));
+                let joins = self.queue.iter().next().is_some_and(|(t, e)| self.joins_round(t, e));
                 if !joins {
                     break;
                 }
@@ -467,10 +476,17 @@ impl<P: Protocol> World<P> {
         self.frontier = self.frontier.max(at);
     }
 
-    /// Whether the round already has an input for `node` (an unknown
-    /// target counts as present, so it waits for the next round).
-    fn in_round(&self, node: Option<NodeId>) -> bool {
-        node.is_none_or(|n| self.round.iter().any(|d| d.node == n))
+    /// Whether an event may join the round being built: its node is not in
+    /// it yet, or is in it at this very instant. (Whatever the round's
+    /// inputs cause for that node lands at this instant or later, and at
+    /// this instant it is queued behind the events already there — so
+    /// handing them over together changes nothing a node sees.)
+    fn joins_round(&self, t: Instant, e: &Ev<P>) -> bool {
+        if !e.batchable() {
+            return false;
+        }
+        let Some(node) = self.target(e) else { return false };
+        self.round.iter().filter(|d| d.node == node).all(|d| d.at == t)
     }
 
     /// The node an event will hand an input to.
@@ -521,8 +537,10 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    /// A remote node answered its input with `effects`. The round's effects
-    /// are applied once every answer is in.
+    /// A remote node answered an input with `effects`. A round may hand one
+    /// node several inputs (all at one instant); its answers must come back
+    /// in the order the inputs went out, as a worker steps them in turn.
+    /// The round's effects are applied once every answer is in.
     pub fn complete(&mut self, node: NodeId, effects: Vec<Effect<P>>) -> Result<(), String> {
         let Some(d) = self.round.iter_mut().find(|d| d.node == node && d.effects.is_none()) else {
             return Err(format!("effects from node {node}, which has no input outstanding"));
@@ -536,6 +554,9 @@ impl<P: Protocol> World<P> {
     fn finish_round(&mut self) -> bool {
         if self.round.iter().any(|d| d.effects.is_none()) {
             return false;
+        }
+        if !self.round.is_empty() {
+            self.rounds += 1;
         }
         let mut round = std::mem::take(&mut self.round);
         round.sort_by_key(|d| (d.at, d.node));

@@ -98,8 +98,16 @@ fn servers_hosted_remotely_give_the_same_trace() {
                 server.step(o.now, o.input, &mut effects);
                 answers.push((o.node, effects));
             }
-            for (node, effects) in answers.into_iter().rev() {
-                run.world.complete(node, effects).expect("outstanding");
+            // Nodes answer in any order; one node answers its inputs in the
+            // order they went out (a worker steps them in turn).
+            let mut by_node: BTreeMap<NodeId, Vec<Vec<Effect<Zk>>>> = BTreeMap::new();
+            for (node, effects) in answers {
+                by_node.entry(node).or_default().push(effects);
+            }
+            for (node, list) in by_node.into_iter().rev() {
+                for effects in list {
+                    run.world.complete(node, effects).expect("outstanding");
+                }
             }
         }
         assert_eq!(run.world.trace_hash(), hash_of(&s), "{name}");
