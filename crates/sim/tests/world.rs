@@ -3,6 +3,7 @@
 
 use actor::{CloseReason, ConnId, Duration, Effect, Effects, Input, Instant, Node, NodeId, Protocol};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use sim::{Fault, LinkSpec, Network, Record, Stepped, World, WorldError};
 
 #[derive(Clone, Copy, Debug)]
@@ -356,7 +357,7 @@ fn remote_nodes_answering_in_any_order_give_the_same_trace() {
 
     let mut remote = World::new(11, net);
     remote.add_node(A, Box::new(TNode { me: 1, ..TNode::default() }), Duration::from_micros(300));
-    let mut hosts: std::collections::BTreeMap<NodeId, TNode> = Default::default();
+    let mut hosts: BTreeMap<NodeId, TNode> = Default::default();
     for id in [B, NodeId(3)] {
         remote.add_remote_node(id, Duration::from_micros(300));
         hosts.insert(id, TNode { me: id.0, ..TNode::default() });
@@ -382,11 +383,15 @@ fn remote_nodes_answering_in_any_order_give_the_same_trace() {
                         (o.node, effects)
                     })
                     .collect();
-                if answers.len() >= 2 {
-                    eprintln!("round: {:?}", answers.iter().map(|(n, e)| (n.0, e.len())).collect::<Vec<_>>());
+                // Across nodes in reverse; one node's answers in order.
+                let mut by_node: BTreeMap<NodeId, Vec<Vec<Effect<T>>>> = BTreeMap::new();
+                for (node, effects) in answers {
+                    by_node.entry(node).or_default().push(effects);
                 }
-                for (node, effects) in answers.into_iter().rev() {
-                    remote.complete(node, effects).expect("an outstanding input");
+                for (node, list) in by_node.into_iter().rev() {
+                    for effects in list {
+                        remote.complete(node, effects).expect("an outstanding input");
+                    }
                 }
             }
             Stepped::Idle | Stepped::OverBudget => break,
@@ -396,13 +401,6 @@ fn remote_nodes_answering_in_any_order_give_the_same_trace() {
         }
     }
     remote.idle_until(Instant(50_000));
-    eprintln!(
-        "hashes {} {} entries {} {}",
-        remote.trace_hash(),
-        local.trace_hash(),
-        remote.trace_len(),
-        local.trace_len()
-    );
     assert_eq!(remote.trace_hash(), local.trace_hash());
     assert!(batched >= 2, "rounds carried several remote inputs at once ({batched})");
 }
