@@ -12,7 +12,7 @@ export CHROMEDRIVER := /usr/bin/chromedriver
 TRUNK_FLAGS := --release --cargo-profile wasm-release
 TRACES := ../shared/conformance/traces
 
-.PHONY: serve build test tools test-rust test-conformance test-wasm test-browser clean
+.PHONY: serve build test tools test-rust test-conformance test-wasm test-browser bench-page clean
 
 serve: tools
 	trunk serve $(TRUNK_FLAGS) --port 8080
@@ -36,6 +36,10 @@ test-wasm:
 
 test-browser: build
 	node tests/browser/run.mjs
+
+# A measurement, not a test: the page's own benchmark in headless Chromium.
+bench-page: build
+	node tests/browser/bench.mjs
 
 clean:
 	cargo clean

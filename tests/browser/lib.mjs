@@ -6,6 +6,7 @@ import { readFile, mkdir } from "node:fs/promises";
 import { extname, join, normalize, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { spawnSync } from "node:child_process";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = normalize(join(here, "..", ".."));
@@ -116,4 +117,34 @@ export async function screenshot(page, name) {
   const path = join(outputDir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/** Run the native `zooscope` (debug build, through cargo) and return its stdout. */
+export function zooscope(...args) {
+  const r = spawnSync("cargo", ["run", "--quiet", "-p", "zooscope", "--", ...args], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`zooscope ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The link (`#v1.…`) of a scenario file. */
+export function linkOf(file) {
+  const lines = zooscope("link", "encode", file).trim().split("\n");
+  return lines[lines.length - 1];
+}
+
+/** The trace hash `zooscope run` prints for a scenario file. */
+export function nativeHash(file) {
+  const m = /trace hash ([0-9a-f]{16})/.exec(zooscope("run", file));
+  if (!m) throw new Error(`no trace hash from zooscope run ${file}`);
+  return m[1];
+}
+
+/** Wait until the page has run its scenario to the end. */
+export async function waitFinished(page, timeout = 120000) {
+  await page.waitForFunction(() => document.querySelector("[data-role=status]")?.textContent === "finished", null, { timeout });
+}
+
+/** The states the cluster view shows, by server id. */
+export async function serverStates(page) {
+  return page.$$eval("g.server", (els) => Object.fromEntries(els.map((e) => [e.dataset.server, e.dataset.state])));
 }

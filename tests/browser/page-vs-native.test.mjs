@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serveDist, launch, openPage, run, waitConnected, consoleLines, root } from "./lib.mjs";
+import { serveDist, launch, openPage, run, waitConnected, consoleLines, root, linkOf } from "./lib.mjs";
 
 const script = [
   ["a", "create /app hello"],
@@ -64,7 +64,8 @@ test("the page and zooscope give the same answers for the same sequence", async 
       if (m) nativeBy[m[1]].push(m[2]);
     }
 
-    const { page, errors } = await openPage(browser, server.url);
+    const link = linkOf(join(root, "tests", "browser", "standalone.json"));
+    const { page, errors } = await openPage(browser, server.url + "?speed=1" + link);
     await waitConnected(page, "a");
     await waitConnected(page, "b");
     for (const [c, line] of script) await run(page, c, line);

@@ -1,11 +1,15 @@
-//! ZooScope's page. The model and the views' data are plain Rust, built and
-//! tested natively too; the app and its runtime exist only in the browser.
+//! ZooScope's page. The model, the player and the views' data are plain
+//! Rust, built and tested natively too; the app and its runtime exist only
+//! in the browser.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
 
 #[cfg(target_arch = "wasm32")]
 mod app;
+#[cfg(target_arch = "wasm32")]
+mod bench;
 mod components;
 mod model;
+mod player;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 mod view;

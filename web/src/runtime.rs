@@ -1,210 +1,547 @@
-//! Runs the world in the browser: in real time, on the main thread, with
-//! the server in its own Web Worker reached only by postMessage. The world
-//! never blocks: when it hands the server an input it stops, and goes on
-//! when the worker's answer comes back.
+//! Runs a scenario in the browser: the world on the main thread, every
+//! server in its own Web Worker reached only by postMessage (or, switched,
+//! every node in this page). The world never blocks: when it hands workers
+//! their inputs it stops, and it goes on when all their answers are in.
+//! Playback maps wall time to virtual time at the chosen speed; jumps run
+//! ahead (or replay from the start) in chunks, showing progress.
 
-use crate::model::{Command, Model};
-use actor::{Duration, Instant, NodeId};
-use sim::{Stepped, World};
+use crate::bench::{self, BenchState, Phase};
+use crate::player::Player;
+use actor::{Instant, NodeId};
+use sim::zk::{Hosting, Progress, Scenario};
 use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 use worker::{decode, encode, FromWorker, NodeSpec, ToWorker};
-use zab::{Client, ClientConfig, ServerConfig, Zk};
+use zab::Zk;
 
-/// One-way latency of every link on the page (loopback-like).
-const LINK_LATENCY: Duration = Duration::from_micros(200);
-/// How long a disk sync takes (an SSD's fsync).
-const DISK_LATENCY: Duration = Duration::from_millis(1);
 /// The script Trunk generates for the worker binary.
 const WORKER_SCRIPT: &str = "./server_worker_loader.js";
 
-/// Where the worker is in its start-up.
+/// The scenario the page opens with.
+const WELCOME: &str = include_str!("../../scenarios/welcome.json");
+
+/// How long one pump may keep the main thread, ms.
+const BUDGET_MS: f64 = 12.0;
+
+/// Where the page is.
 #[derive(Clone, Debug, PartialEq)]
-pub enum WorkerState {
+pub enum Status {
     Starting,
     Running,
     Failed(String),
 }
 
-/// The world, the page's model, and the worker that hosts the server.
-pub struct Runtime {
-    pub world: World<Zk>,
-    pub model: Model,
-    pub worker_state: WorkerState,
-    /// postMessage round trips to the worker so far.
-    pub round_trips: u64,
-    server: NodeId,
-    clients: Vec<NodeId>,
-    origin_ms: f64,
-    worker: Option<Worker>,
-    /// Messages from the worker, not yet handled. Kept apart from the rest
-    /// so the worker's callback never needs the runtime itself.
-    inbox: Rc<RefCell<Vec<Vec<u8>>>>,
+/// Messages from the workers, by sender, not yet handled. Kept apart from
+/// the rest so a worker's callback never needs the runtime itself.
+type Inbox = Rc<RefCell<Vec<(NodeId, Vec<u8>)>>>;
+
+/// What the user has selected.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ui {
+    pub server: Option<NodeId>,
+    pub replica: Option<NodeId>,
+    pub compare: Option<NodeId>,
+    pub path: Option<String>,
 }
 
-fn now_ms() -> f64 {
+/// Counters for the header and the benchmark.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// postMessage round trips that carried inputs.
+    pub round_trips: u64,
+    /// Inputs handled by workers.
+    pub inputs: u64,
+}
+
+pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+/// The node a worker hosts for a scenario's server.
+pub fn spec_for(s: &Scenario) -> NodeSpec {
+    if s.servers.len() == 1 {
+        NodeSpec::Standalone { config: s.config.clone() }
+    } else {
+        NodeSpec::Quorum { config: s.config.clone(), members: s.members() }
+    }
+}
+
+/// Whether the URL asks for the benchmark (`?bench`).
+fn bench_from_url() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .is_some_and(|p| p.has("bench"))
+}
+
+/// The playback speed the URL asks for (`?speed=1`, `?speed=max`).
+fn speed_from_url() -> Option<f64> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    match params.get("speed")?.as_str() {
+        "max" => Some(0.0),
+        s => s.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0 && *v <= 1000.0),
+    }
+}
+
+/// The scenario a URL fragment holds, or the welcome scenario and why.
+pub fn initial_scenario() -> (Scenario, Option<String>) {
+    let welcome = sim::link::scenario_from_json(WELCOME);
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let fallback = |why: Option<String>| match &welcome {
+        Ok(s) => (s.clone(), why),
+        Err(e) => {
+            (Scenario::ensemble(1, 5, &["a", "b"], 3_600_000), Some(format!("the welcome scenario is broken: {e}")))
+        }
+    };
+    if hash.len() <= 1 {
+        return fallback(None);
+    }
+    match sim::link::decode(&hash) {
+        Ok(s) => (s, None),
+        Err(e) => fallback(Some(format!("This link cannot be opened ({e}); showing the welcome scenario instead."))),
+    }
+}
+
+pub struct Runtime {
+    pub player: Option<Player>,
+    pub status: Status,
+    /// A message for the user (a bad link, say).
+    pub notice: Option<String>,
+    pub hosting: Hosting,
+    pub playing: bool,
+    /// Virtual seconds per wall second; 0 runs as fast as it can.
+    pub speed: f64,
+    anchor: (f64, Instant),
+    /// A jump in progress: where to, and where from (for progress).
+    pub jump: Option<(Instant, Instant)>,
+    step_once: bool,
+    /// Rebuild from the recorded scenario, then run to this time.
+    rebuild: Option<(Hosting, Instant)>,
+    pub ui: Ui,
+    workers: BTreeMap<NodeId, Worker>,
+    created: BTreeSet<NodeId>,
+    /// Step messages posted and not yet answered.
+    posted: usize,
+    inbox: Inbox,
+    pub stats: Stats,
+    /// Bumped when something the views show changed.
+    pub version: u64,
+    /// The benchmark, when the page runs it instead of a scenario.
+    pub bench: Option<BenchState>,
+    /// How long one pump may keep the main thread, ms.
+    budget_ms: f64,
 }
 
 impl Runtime {
     pub fn new() -> Self {
-        let server = NodeId(1);
-        let clients = vec![NodeId(101), NodeId(102)];
-        let mut world = World::with_latency(LINK_LATENCY);
-        world.add_remote_node(server, DISK_LATENCY);
-        for (i, &c) in clients.iter().enumerate() {
-            let cfg = ClientConfig {
-                me: c,
-                servers: vec![server],
-                session_timeout_ms: 30_000,
-                can_be_read_only: false,
-                addr: "127.0.0.1".into(),
-                seed: 0x5eed + i as u64,
-            };
-            world.add_node(c, Box::new(Client::new(cfg)), Duration::ZERO);
-        }
-        let model = Model::new(server, &[("a", clients[0]), ("b", clients[1])]);
-        Runtime {
-            world,
-            model,
-            worker_state: WorkerState::Starting,
-            round_trips: 0,
-            server,
-            clients,
-            origin_ms: now_ms(),
-            worker: None,
+        let bench = bench_from_url().then(BenchState::new);
+        let (scenario, notice) = match &bench {
+            Some(_) => (bench::flat_out(), None),
+            None => initial_scenario(),
+        };
+        let hosting = Hosting::RemoteServers;
+        let (player, status) = match Player::new(scenario, hosting) {
+            Ok(p) => (Some(p), Status::Starting),
+            Err(e) => (None, Status::Failed(format!("the scenario does not run: {e}"))),
+        };
+        let mut rt = Runtime {
+            player,
+            status,
+            notice,
+            hosting,
+            playing: bench.is_none(),
+            speed: if bench.is_some() { 0.0 } else { speed_from_url().unwrap_or(0.25) },
+            anchor: (now_ms(), Instant::ZERO),
+            jump: None,
+            step_once: false,
+            rebuild: None,
+            ui: Ui::default(),
+            workers: BTreeMap::new(),
+            created: BTreeSet::new(),
+            posted: 0,
             inbox: Rc::new(RefCell::new(Vec::new())),
+            stats: Stats::default(),
+            version: 0,
+            budget_ms: if bench.is_some() { 1000.0 } else { BUDGET_MS },
+            bench,
+        };
+        if let Some(p) = &rt.player {
+            if let Some(jump) = p.scenario.jump_to_ms {
+                rt.jump = Some((Instant(jump * 1000), Instant::ZERO));
+            }
         }
+        rt
     }
 
-    /// The world's time that corresponds to now.
-    fn virtual_now(&self) -> Instant {
-        let elapsed = (now_ms() - self.origin_ms).max(0.0);
-        Instant((elapsed * 1000.0) as u64)
+    fn servers(&self) -> Vec<NodeId> {
+        self.player.as_ref().map(|p| p.scenario.server_ids()).unwrap_or_default()
     }
 
-    /// Start the worker; `redraw` is called whenever the page should redraw.
-    pub fn start(rt: &Rc<RefCell<Runtime>>, redraw: Rc<dyn Fn()>) {
-        let opts = WorkerOptions::new();
-        opts.set_type(WorkerType::Module);
-        let worker = match Worker::new_with_options(WORKER_SCRIPT, &opts) {
-            Ok(w) => w,
-            Err(e) => {
-                rt.borrow_mut().worker_state = WorkerState::Failed(format!("cannot start the server worker: {e:?}"));
-                redraw();
+    /// Start one worker per server (worker mode); `wake` is called when a
+    /// worker answers.
+    pub fn start(rt: &Rc<RefCell<Runtime>>, wake: Rc<dyn Fn()>) {
+        let servers = rt.borrow().servers();
+        if rt.borrow().hosting == Hosting::InProcess {
+            rt.borrow_mut().status = Status::Running;
+            return;
+        }
+        for id in servers {
+            if let Err(e) = Runtime::spawn(rt, id, Rc::clone(&wake)) {
+                rt.borrow_mut().status = Status::Failed(e);
                 return;
             }
-        };
+        }
+    }
+
+    fn spawn(rt: &Rc<RefCell<Runtime>>, id: NodeId, wake: Rc<dyn Fn()>) -> Result<(), String> {
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let worker = Worker::new_with_options(WORKER_SCRIPT, &opts)
+            .map_err(|e| format!("cannot start the worker of server {id}: {e:?}"))?;
         let inbox = Rc::clone(&rt.borrow().inbox);
-        let rt2 = Rc::clone(rt);
-        let redraw2 = Rc::clone(&redraw);
+        let wake2 = Rc::clone(&wake);
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            inbox.borrow_mut().push(js_sys::Uint8Array::new(&e.data()).to_vec());
-            // If the runtime is busy, the next pump drains the inbox.
-            if let Ok(mut r) = rt2.try_borrow_mut() {
-                r.pump();
-            }
-            redraw2();
+            inbox.borrow_mut().push((id, js_sys::Uint8Array::new(&e.data()).to_vec()));
+            wake2();
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         on_message.forget();
-        let rt3 = Rc::clone(rt);
+        let rt2 = Rc::clone(rt);
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-            if let Ok(mut r) = rt3.try_borrow_mut() {
-                r.worker_state = WorkerState::Failed("the server worker failed to load or crashed".into());
+            if let Ok(mut r) = rt2.try_borrow_mut() {
+                r.status = Status::Failed(format!("the worker of server {id} failed to load or crashed"));
             }
-            redraw();
+            wake();
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
-        rt.borrow_mut().worker = Some(worker);
+        rt.borrow_mut().workers.insert(id, worker);
+        Ok(())
     }
 
-    fn post(&mut self, msg: &ToWorker) {
-        if let Some(w) = &self.worker {
-            let array = js_sys::Uint8Array::from(encode(msg).as_slice());
-            if w.post_message(&array).is_err() {
-                self.worker_state = WorkerState::Failed("postMessage to the server worker failed".into());
-            }
+    fn post(&mut self, id: NodeId, msg: &ToWorker) {
+        let Some(w) = self.workers.get(&id) else { return };
+        let array = js_sys::Uint8Array::from(encode(msg).as_slice());
+        if w.post_message(&array).is_err() {
+            self.status = Status::Failed(format!("postMessage to the worker of server {id} failed"));
         }
     }
 
-    fn on_worker_message(&mut self, bytes: &[u8]) {
-        match decode::<FromWorker>(bytes) {
-            Ok(FromWorker::Ready) => {
-                // The live page stamps transactions with today's date; the
-                // world's clock starts at zero when the page opened.
-                let wall_clock_base_ms = (js_sys::Date::now() - (now_ms() - self.origin_ms)) as i64;
-                let config = ServerConfig { wall_clock_base_ms, ..ServerConfig::sample() };
-                let spec = NodeSpec::Standalone { config };
-                self.post(&ToWorker::Create { node: self.server, spec });
+    /// The benchmark moves on when a phase is over.
+    fn bench_step(&mut self, pong: bool) {
+        let Some(b) = self.bench.as_mut() else { return };
+        let now = now_ms();
+        match b.phase.clone() {
+            Phase::Starting if self.created.len() == self.workers.len() && !self.workers.is_empty() => {
+                b.phase = Phase::Pinging { answered: 0, since: now };
+                self.post(bench::PING_NODE, &ToWorker::Ping { n: 0 });
             }
-            Ok(FromWorker::Created { .. }) => {
-                self.worker_state = WorkerState::Running;
-                self.world.idle_until(self.virtual_now());
-                self.world.boot(self.server);
-                for c in self.clients.clone() {
-                    self.world.boot(c);
+            Phase::Pinging { answered, since } if pong => {
+                let answered = answered + 1;
+                if answered < bench::PINGS {
+                    b.phase = Phase::Pinging { answered, since };
+                    self.post(bench::PING_NODE, &ToWorker::Ping { n: answered });
+                } else {
+                    b.figures.round_trips_per_s = answered as f64 / ((now - since) / 1000.0).max(1e-9);
+                    b.phase = Phase::Workers { since: now };
+                    self.playing = true;
                 }
             }
+            // The in-page run starts once the rebuild is done.
+            Phase::InPage { since: None } if self.rebuild.is_none() && self.hosting == Hosting::InProcess => {
+                b.phase = Phase::InPage { since: Some(now) };
+            }
+            Phase::Workers { since } | Phase::InPage { since: Some(since) } => {
+                let Some(p) = self.player.as_mut() else { return };
+                if !p.finished() {
+                    return;
+                }
+                // Fold in what the last answers produced.
+                let end = p.end();
+                let _ = p.advance(end);
+                let f = bench::figures(now - since, &p.run.world, p.run.checker.counts.commits, p.end());
+                if matches!(b.phase, Phase::Workers { .. }) {
+                    b.figures.workers = Some(f);
+                    b.phase = Phase::InPage { since: None };
+                    self.rebuild = Some((Hosting::InProcess, Instant::ZERO));
+                } else {
+                    b.figures.in_page = Some(f);
+                    if let Some(w) = &b.figures.workers {
+                        b.figures.workers_at_least_half_raw = Some(w.inputs_per_s >= b.figures.round_trips_per_s / 2.0);
+                        b.figures.workers_commit_like_zookeeper = Some(w.commits_per_s >= 1800.0);
+                    }
+                    b.figures.user_agent =
+                        web_sys::window().and_then(|w| w.navigator().user_agent().ok()).unwrap_or_default();
+                    b.phase = Phase::Done;
+                    self.playing = false;
+                }
+                self.version += 1;
+            }
+            _ => {}
+        }
+    }
+
+    fn create_nodes(&mut self) {
+        self.created.clear();
+        let Some(p) = &self.player else { return };
+        let specs: Vec<(NodeId, NodeSpec)> =
+            p.scenario.server_ids().into_iter().map(|id| (id, spec_for(&p.scenario))).collect();
+        for (id, spec) in specs {
+            self.post(id, &ToWorker::Create { node: id, spec });
+        }
+    }
+
+    fn on_message(&mut self, id: NodeId, bytes: &[u8]) {
+        match decode::<FromWorker>(bytes) {
+            Ok(FromWorker::Ready) => {
+                if let Some(p) = &self.player {
+                    let spec = spec_for(&p.scenario);
+                    self.post(id, &ToWorker::Create { node: id, spec });
+                }
+            }
+            Ok(FromWorker::Created { node }) => {
+                self.created.insert(node);
+            }
             Ok(FromWorker::Effects { node, items }) => {
-                self.round_trips += 1;
+                self.posted = self.posted.saturating_sub(1);
+                self.stats.round_trips += 1;
+                let Some(p) = self.player.as_mut() else { return };
                 for effects in items {
-                    if let Err(e) = self.world.complete(node, effects) {
-                        self.worker_state = WorkerState::Failed(e);
+                    self.stats.inputs += 1;
+                    if let Err(e) = p.run.world.complete(node, effects) {
+                        self.status = Status::Failed(e);
                     }
                 }
             }
-            Ok(FromWorker::Failed { error }) => self.worker_state = WorkerState::Failed(error),
-            Err(e) => self.worker_state = WorkerState::Failed(e),
+            Ok(FromWorker::Pong { .. }) => self.bench_step(true),
+            Ok(FromWorker::Failed { error }) => self.status = Status::Failed(error),
+            Err(e) => self.status = Status::Failed(e),
         }
     }
 
-    /// Handle the worker's messages, run everything due by now, hand remote
-    /// inputs to the worker, and feed the log to the model (whose consoles
-    /// may make new calls).
+    /// Where virtual time should be now.
+    fn target(&self) -> Instant {
+        let Some(p) = &self.player else { return Instant::ZERO };
+        let end = p.end();
+        let t = if let Some((to, _)) = self.jump {
+            to
+        } else if self.step_once {
+            p.run.world.next_time().unwrap_or(p.now())
+        } else if self.playing && self.speed == 0.0 {
+            end
+        } else if self.playing {
+            let elapsed_ms = (now_ms() - self.anchor.0).max(0.0);
+            self.anchor.1 + actor::Duration::from_micros((elapsed_ms * 1000.0 * self.speed) as u64)
+        } else {
+            p.now()
+        };
+        t.min(end)
+    }
+
+    fn reanchor(&mut self) {
+        let now = self.player.as_ref().map_or(Instant::ZERO, Player::now);
+        self.anchor = (now_ms(), now);
+    }
+
+    /// Handle workers' answers and run what is due, for at most a frame's
+    /// worth of main-thread time.
     pub fn pump(&mut self) {
         let messages = std::mem::take(&mut *self.inbox.borrow_mut());
-        for m in messages {
-            self.on_worker_message(&m);
+        for (id, m) in messages {
+            self.on_message(id, &m);
         }
-        if self.worker_state != WorkerState::Running {
+        if matches!(self.status, Status::Failed(_)) {
             return;
         }
+        if self.posted == 0 {
+            if let Some((hosting, to)) = self.rebuild.take() {
+                self.do_rebuild(hosting, to);
+            }
+        }
+        self.bench_step(false);
+        let Some(p) = &self.player else { return };
+        if self.hosting == Hosting::RemoteServers && self.created.len() < p.scenario.servers.len() {
+            return;
+        }
+        self.status = Status::Running;
+        if self.posted > 0
+            || self.bench.as_ref().is_some_and(|b| matches!(b.phase, Phase::Starting | Phase::Pinging { .. }))
+        {
+            return;
+        }
+        let started = now_ms();
+        let before = p.run.world.trace_len();
         loop {
-            let target = self.virtual_now();
-            while self.world.next_time().is_some_and(|t| t <= target) {
-                if self.world.step() == Stepped::Waiting {
+            let target = self.target();
+            let Some(p) = self.player.as_mut() else { return };
+            // In-page, a far target is run in slices so the tab stays alive.
+            let slice = match self.hosting {
+                Hosting::InProcess => target.min(p.now() + actor::Duration::from_millis(100)),
+                Hosting::RemoteServers => target,
+            };
+            match p.advance(slice) {
+                Ok(Progress::Reached) => {}
+                Ok(Progress::Waiting) => {
+                    self.post_outbox();
+                    break;
+                }
+                Err(e) => {
+                    self.status = Status::Failed(e.to_string());
                     break;
                 }
             }
-            for o in self.world.take_outbox() {
-                self.post(&ToWorker::Step { items: vec![(o.now, o.input)] });
+            let now = p.now();
+            if now >= target {
+                self.arrived(target);
+                break;
             }
-            self.world.idle_until(target);
-            let entries = self.world.take_log();
-            let commands = self.model.apply(&entries);
-            if commands.is_empty() {
-                return;
+            if now_ms() - started > self.budget_ms {
+                break;
             }
-            self.run(commands);
+        }
+        if self.player.as_ref().is_some_and(|p| p.run.world.trace_len() != before) {
+            self.version += 1;
         }
     }
 
-    fn run(&mut self, commands: Vec<Command>) {
-        for Command { node, call } in commands {
-            self.world.call(node, call);
+    /// The world reached a target: a jump or a step is over.
+    fn arrived(&mut self, target: Instant) {
+        if self.jump.is_some_and(|(to, _)| to <= target) {
+            self.jump = None;
+            self.reanchor();
+            self.version += 1;
+        }
+        if self.step_once {
+            self.step_once = false;
+            self.version += 1;
         }
     }
 
-    /// The user typed a line into console `i`.
-    pub fn submit(&mut self, i: usize, line: &str) {
-        self.pump();
-        let commands = self.model.submit(i, line);
-        self.run(commands);
-        self.pump();
+    /// Post every input the world handed out, one message per worker.
+    fn post_outbox(&mut self) {
+        let Some(p) = self.player.as_mut() else { return };
+        let mut by_node: BTreeMap<NodeId, Vec<(Instant, actor::Input<Zk>)>> = BTreeMap::new();
+        for o in p.run.world.take_outbox() {
+            by_node.entry(o.node).or_default().push((o.now, o.input));
+        }
+        for (id, items) in by_node {
+            self.posted += 1;
+            self.post(id, &ToWorker::Step { items });
+        }
     }
+
+    fn do_rebuild(&mut self, hosting: Hosting, to: Instant) {
+        let Some(old) = &self.player else { return };
+        let scenario = old.scenario.clone();
+        let ui = self.ui.clone();
+        match Player::new(scenario, hosting) {
+            Ok(p) => {
+                self.player = Some(p);
+                self.hosting = hosting;
+                self.ui = ui;
+                self.jump = Some((to, Instant::ZERO));
+                if hosting == Hosting::RemoteServers {
+                    self.create_nodes();
+                }
+            }
+            Err(e) => self.status = Status::Failed(e),
+        }
+    }
+
+    /// How far a jump has come (0..=1).
+    pub fn progress(&self) -> Option<f64> {
+        let (to, from) = self.jump?;
+        let now = self.player.as_ref()?.now();
+        let span = to.0.saturating_sub(from.0).max(1) as f64;
+        Some((now.0.saturating_sub(from.0) as f64 / span).clamp(0.0, 1.0))
+    }
+
+    // ---------------------------------------------------------- controls
+
+    pub fn play(&mut self) {
+        self.playing = true;
+        self.reanchor();
+    }
+
+    pub fn pause(&mut self) {
+        self.playing = false;
+        self.jump = None;
+    }
+
+    pub fn step(&mut self) {
+        self.playing = false;
+        self.step_once = true;
+    }
+
+    pub fn set_speed(&mut self, s: f64) {
+        self.speed = s.max(0.0);
+        self.reanchor();
+    }
+
+    /// Jump to `t`: ahead by running, back by replaying from the start.
+    pub fn jump_to(&mut self, t: Instant) {
+        let Some(p) = &self.player else { return };
+        let t = t.min(p.end());
+        if t >= p.now() {
+            self.jump = Some((t, p.now()));
+        } else {
+            self.rebuild = Some((self.hosting, t));
+        }
+    }
+
+    /// Move the servers into workers or into this page (the run replays
+    /// to where it was).
+    pub fn toggle_hosting(&mut self) {
+        let now = self.player.as_ref().map_or(Instant::ZERO, Player::now);
+        let next = match self.hosting {
+            Hosting::RemoteServers => Hosting::InProcess,
+            Hosting::InProcess => Hosting::RemoteServers,
+        };
+        self.rebuild = Some((next, now));
+    }
+
+    pub fn has_workers(&self) -> bool {
+        !self.workers.is_empty()
+    }
+
+    /// After a user's action while paused, run just past it so it shows.
+    fn settle(&mut self, at_ms: u64, extra_ms: u64) {
+        if !self.playing && self.jump.is_none() {
+            let now = self.player.as_ref().map_or(Instant::ZERO, Player::now);
+            self.jump = Some((Instant((at_ms + extra_ms) * 1000), now));
+        }
+    }
+
+    pub fn console(&mut self, i: usize, line: &str) {
+        let Some(p) = self.player.as_mut() else { return };
+        match p.console(i, line) {
+            Ok(at) => {
+                if let Some(c) = p.model.clients.get_mut(i) {
+                    c.typed.push(line.to_string());
+                }
+                self.settle(at, 400);
+            }
+            Err(e) => self.notice = Some(e),
+        }
+        self.version += 1;
+    }
+
+    pub fn fault(&mut self, f: sim::Fault) {
+        let Some(p) = self.player.as_mut() else { return };
+        match p.fault(f) {
+            Ok(at) => self.settle(at, 1),
+            Err(e) => self.notice = Some(e),
+        }
+        self.version += 1;
+    }
+}
+
+/// Whether the worker pool must be started (worker mode, not yet up).
+pub fn needs_workers(rt: &Runtime) -> bool {
+    rt.hosting == Hosting::RemoteServers && !rt.has_workers()
 }

@@ -218,6 +218,7 @@ pub struct World<P: Protocol> {
     gen: u64,
     steps: u64,
     rounds: u64,
+    inputs: u64,
     budget: u64,
     round: Vec<Dispatched<P>>,
     outbox: Vec<Outgoing<P>>,
@@ -240,6 +241,7 @@ impl<P: Protocol> World<P> {
             gen: 0,
             steps: 0,
             rounds: 0,
+            inputs: 0,
             budget: u64::MAX,
             round: Vec::new(),
             outbox: Vec::new(),
@@ -262,6 +264,11 @@ impl<P: Protocol> World<P> {
 
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Inputs handed to nodes (in-process or remote).
+    pub fn inputs(&self) -> u64 {
+        self.inputs
     }
 
     /// Rounds that handed inputs to nodes (a remote node's round is one
@@ -384,7 +391,7 @@ impl<P: Protocol> World<P> {
         let disk = s.disk.image();
         let life = s.incarnation - 1;
         self.record(now, Record::Boot { node: id });
-        self.queue.push(now, Ev::Input { node: id, input: Input::Boot { disk, life } });
+        self.queue.push_outside(now, Ev::Input { node: id, input: Input::Boot { disk, life } });
     }
 
     /// A call from outside the protocol, handled now.
@@ -395,7 +402,7 @@ impl<P: Protocol> World<P> {
     /// A call from outside the protocol, handled at `at`.
     pub fn schedule_call(&mut self, at: Instant, id: NodeId, call: P::Call) {
         let at = at.max(self.frontier);
-        self.queue.push(at, Ev::Input { node: id, input: Input::Call(call) });
+        self.queue.push_outside(at, Ev::Input { node: id, input: Input::Call(call) });
     }
 
     /// A fault, now.
@@ -406,7 +413,7 @@ impl<P: Protocol> World<P> {
     /// A fault at `at`.
     pub fn schedule_fault(&mut self, at: Instant, f: Fault) {
         let at = at.max(self.frontier);
-        self.queue.push(at, Ev::Fault(f));
+        self.queue.push_outside(at, Ev::Fault(f));
     }
 
     /// Process crash, now (shorthand for the fault).
@@ -667,6 +674,7 @@ impl<P: Protocol> World<P> {
 
     /// Step a running node with an input.
     fn run_input(&mut self, id: NodeId, input: Input<P>) {
+        self.inputs += 1;
         let now = self.at;
         let Some(slot) = self.nodes.get_mut(&id) else { return };
         let at = now.max(slot.last_input);

@@ -91,9 +91,10 @@ fn console(entries: &[Entry<Zk>], who: NodeId, from: Instant) -> Vec<String> {
         .iter()
         .filter(|e| e.at >= from)
         .filter_map(|e| match &e.what {
-            Record::Emit { node, event: ZkEvent::Console(line) } if *node == who => Some(match line {
-                ConsoleOutput::Input(s) | ConsoleOutput::Out(s) | ConsoleOutput::Err(s) => s.clone(),
-            }),
+            Record::Emit { node, event: ZkEvent::Console(line) } if *node == who => match line {
+                ConsoleOutput::Input(s) | ConsoleOutput::Out(s) | ConsoleOutput::Err(s) => Some(s.clone()),
+                ConsoleOutput::Prompt(_) => None,
+            },
             _ => None,
         })
         .collect()

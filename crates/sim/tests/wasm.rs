@@ -50,6 +50,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     scenario!("read-only-mode.json"),
     scenario!("session-expiry.json"),
     scenario!("standalone-watches.json"),
+    scenario!("welcome.json"),
 ];
 
 const GOLDEN: &str = include_str!("golden/scenario-hashes.json");

@@ -3,8 +3,8 @@
 
 use actor::{CloseReason, ConnId, Duration, Effect, Effects, Input, Instant, Node, NodeId, Protocol};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use sim::{Fault, LinkSpec, Network, Record, Stepped, World, WorldError};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug)]
 struct T;

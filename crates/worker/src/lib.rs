@@ -24,6 +24,8 @@ pub enum ToWorker {
     Create { node: NodeId, spec: NodeSpec },
     /// Step the node on each input in order, at the given local times.
     Step { items: Vec<(Instant, Input<Zk>)> },
+    /// Answer at once (measures the postMessage round trip).
+    Ping { n: u64 },
 }
 
 /// Worker → page.
@@ -32,11 +34,21 @@ pub enum FromWorker {
     /// The worker's wasm is running; messages sent before this are lost.
     Ready,
     /// The node exists.
-    Created { node: NodeId },
+    Created {
+        node: NodeId,
+    },
     /// One list of effects per input of the `Step`, in order.
-    Effects { node: NodeId, items: Vec<Vec<actor::Effect<Zk>>> },
+    Effects {
+        node: NodeId,
+        items: Vec<Vec<actor::Effect<Zk>>>,
+    },
     /// A message the worker could not act on.
-    Failed { error: String },
+    Failed {
+        error: String,
+    },
+    Pong {
+        n: u64,
+    },
 }
 
 /// Encode a message for postMessage.
@@ -90,6 +102,7 @@ impl WorkerHost {
                 }
                 Err(error) => FromWorker::Failed { error },
             },
+            ToWorker::Ping { n } => FromWorker::Pong { n },
             ToWorker::Step { items } => {
                 let Some((id, _)) = self.node.as_ref() else {
                     return FromWorker::Failed { error: "no node has been created in this worker".into() };

@@ -130,6 +130,9 @@ pub enum ConsoleOutput {
     Input(String),
     Out(String),
     Err(String),
+    /// The prompt changed (it shows the session state and the command
+    /// count), so a view can show it by the input line.
+    Prompt(String),
 }
 
 /// ZooKeeper: servers and clients speaking 3.8's client protocol.

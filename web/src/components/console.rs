@@ -1,10 +1,10 @@
 //! A zkCli console: output, prompt, input with history (arrow keys) and
 //! completion (Tab).
 
+use crate::model::clients::Line as ConsoleLine;
 use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-use zkcli::ConsoleLine;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -22,6 +22,15 @@ pub struct ConsoleProps {
     /// Completions for the current input line.
     pub complete: Callback<String, Vec<String>>,
     pub on_submit: Callback<String>,
+    /// The servers a console may be pointed at (empty: no chooser).
+    #[prop_or_default]
+    pub servers: Rc<Vec<u32>>,
+    /// The server it is on or trying.
+    #[prop_or_default]
+    pub server: Option<u32>,
+    /// The user chose a server: connect there.
+    #[prop_or_default]
+    pub on_server: Callback<u32>,
 }
 
 /// Longest common prefix of candidate completions.
@@ -128,11 +137,32 @@ pub fn Console(props: &ConsoleProps) -> Html {
     };
 
     let status_class = if props.connected { "status ok" } else { "status warn" };
+    let on_server = {
+        let cb = props.on_server.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Ok(n) = v.parse() {
+                cb.emit(n);
+            }
+        })
+    };
     html! {
         <section class="console" aria-label={format!("console {}", props.name)} data-console={props.name.clone()}
             data-busy={props.busy.to_string()}>
             <header>
                 <h2>{ format!("Client {}", props.name) }</h2>
+                if props.servers.len() > 1 {
+                    <label class="server-choice">{ "server " }
+                        <select onchange={on_server} data-role="server" aria-label={format!("server for client {}", props.name)}>
+                            if props.server.is_none() {
+                                <option value="" selected=true>{ "—" }</option>
+                            }
+                            { for props.servers.iter().map(|s| html! {
+                                <option value={s.to_string()} selected={props.server == Some(*s)}>{ s.to_string() }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
                 <span class={status_class} data-role="session-status">{ props.status.clone() }</span>
             </header>
             <div class="console-output" ref={output} onclick={focus} data-role="output">

@@ -1,33 +1,45 @@
-//! What runs where: the server (in its Web Worker), its last zxid and
-//! sessions, and the virtual clock.
+//! The page's title, what it runs (scenario, where the servers run), the
+//! virtual clock, and the trace's size and hash.
 
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
-    /// `serving`, `starting`, or what went wrong.
-    pub server_state: AttrValue,
+    pub scenario: AttrValue,
+    /// `workers` or `in-page`.
+    pub hosting: AttrValue,
+    /// Starting, running, or what went wrong.
+    pub status: AttrValue,
     pub ok: bool,
-    pub last_zxid: u64,
-    pub sessions: usize,
-    pub znodes: usize,
     pub clock: AttrValue,
+    pub entries: u64,
+    pub hash: AttrValue,
+    pub on_hosting: Callback<()>,
 }
 
 #[component]
 pub fn Header(props: &HeaderProps) -> Html {
+    let toggle = {
+        let cb = props.on_hosting.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     html! {
         <header class="page-header">
             <div class="title">
                 <h1>{ "ZooScope" }</h1>
-                <p class="subtitle">{ "A standalone ZooKeeper 3.8 server, running in a Web Worker of this tab" }</p>
+                <p class="subtitle">{ props.scenario.clone() }</p>
             </div>
             <dl class="facts">
-                <div><dt>{ "server 1" }</dt><dd class={if props.ok { "ok" } else { "warn" }} data-role="server-state">{ props.server_state.clone() }</dd></div>
-                <div><dt>{ "last zxid" }</dt><dd data-role="last-zxid">{ format!("0x{:x}", props.last_zxid) }</dd></div>
-                <div><dt>{ "sessions" }</dt><dd>{ props.sessions }</dd></div>
-                <div><dt>{ "znodes" }</dt><dd>{ props.znodes }</dd></div>
-                <div><dt>{ "time" }</dt><dd>{ props.clock.clone() }</dd></div>
+                <div><dt>{ "status" }</dt><dd class={if props.ok { "ok" } else { "warn" }} data-role="status">{ props.status.clone() }</dd></div>
+                <div><dt>{ "time" }</dt><dd data-role="clock">{ props.clock.clone() }</dd></div>
+                <div><dt>{ "trace" }</dt><dd data-role="entries">{ format!("{} events", props.entries) }</dd></div>
+                <div><dt>{ "trace hash" }</dt><dd data-role="trace-hash">{ props.hash.clone() }</dd></div>
+                <div><dt>{ "servers run" }</dt><dd>
+                    <button class="hosting" onclick={toggle} data-role="hosting" data-hosting={props.hosting.clone()}
+                        title="Run every server in its own Web Worker, or all in this page">
+                        { if props.hosting == "workers" { "in Web Workers" } else { "in this page" } }
+                    </button>
+                </dd></div>
             </dl>
         </header>
     }

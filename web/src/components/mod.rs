@@ -1,8 +1,11 @@
 //! The page's views, one component per file. Each is a function of the
 //! props it is given; the state lives in `model::Model`.
 
+pub mod cluster;
 pub mod console;
 pub mod header;
+pub mod inspector;
 pub mod node_detail;
+pub mod playback;
 pub mod tree;
-pub mod watch_log;
+pub mod watches;

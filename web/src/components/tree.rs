@@ -1,5 +1,7 @@
-//! The znode tree of one server, live: each node with its kind (ephemeral
+//! The znode tree of one replica, live: each node with its kind (ephemeral
 //! and whose, container, TTL) and child count; select one to inspect it.
+//! In diff mode every path of two replicas is listed and each difference
+//! says why.
 
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -14,6 +16,8 @@ pub struct TreeRow {
     pub children: usize,
     /// A short badge: `ephemeral (a)`, `container`, `ttl 60s`.
     pub badge: Option<String>,
+    /// In diff mode: how this path differs between the replicas, and why.
+    pub diff: Option<String>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -21,6 +25,13 @@ pub struct TreeProps {
     pub rows: Rc<Vec<TreeRow>>,
     pub selected: Option<String>,
     pub on_select: Callback<String>,
+    /// The servers whose replica may be shown.
+    pub servers: Rc<Vec<u32>>,
+    /// The replica shown, and the one compared with (diff mode).
+    pub replica: u32,
+    pub compare: Option<u32>,
+    pub on_replica: Callback<u32>,
+    pub on_compare: Callback<Option<u32>>,
 }
 
 #[component]
@@ -52,7 +63,8 @@ pub fn ZnodeTree(props: &TreeProps) -> Html {
         let is_collapsed = collapsed.contains(&r.path);
         let selected = props.selected.as_deref() == Some(r.path.as_str());
         html! {
-            <li class={classes!("znode", selected.then_some("selected"))} style={format!("padding-left: {}em", r.depth as f32 * 1.2)}
+            <li class={classes!("znode", selected.then_some("selected"), r.diff.is_some().then_some("differs"))}
+                style={format!("padding-left: {}em", r.depth as f32 * 1.2)}
                 data-path={r.path.clone()} onclick={select} role="treeitem" aria-selected={selected.to_string()}>
                 if r.children > 0 {
                     <button class="toggle" onclick={toggle} aria-label={if is_collapsed { "expand" } else { "collapse" }}>
@@ -68,12 +80,57 @@ pub fn ZnodeTree(props: &TreeProps) -> Html {
                 if r.children > 0 {
                     <span class="count">{ format!("{}", r.children) }</span>
                 }
+                if let Some(d) = &r.diff {
+                    <span class="why" data-role="diff">{ d.clone() }</span>
+                }
             </li>
         }
     });
+    let on_replica = {
+        let cb = props.on_replica.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Ok(n) = v.parse() {
+                cb.emit(n);
+            }
+        })
+    };
+    let on_compare = {
+        let cb = props.on_compare.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            cb.emit(v.parse().ok());
+        })
+    };
+    let differences = props.rows.iter().filter(|r| r.diff.is_some()).count();
     html! {
         <section class="tree" aria-label="znode tree">
-            <h2>{ "Znode tree" }</h2>
+            <header class="panel-head">
+                <h2>{ "Znode tree" }</h2>
+                if props.servers.len() > 1 {
+                    <label>{ "of server " }
+                        <select onchange={on_replica} data-role="replica" aria-label="replica to show">
+                            { for props.servers.iter().map(|s| html! {
+                                <option value={s.to_string()} selected={*s == props.replica}>{ s.to_string() }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>{ " compared with " }
+                        <select onchange={on_compare} data-role="compare" aria-label="replica to compare with">
+                            <option value="none" selected={props.compare.is_none()}>{ "nothing" }</option>
+                            { for props.servers.iter().filter(|s| **s != props.replica).map(|s| html! {
+                                <option value={s.to_string()} selected={props.compare == Some(*s)}>{ format!("server {s}") }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+            </header>
+            if props.compare.is_some() {
+                <p class="hint" data-role="diff-summary">{
+                    if differences == 0 { "The replicas agree.".to_string() }
+                    else { format!("{differences} path(s) differ.") }
+                }</p>
+            }
             <ul role="tree" data-role="tree">{ for rows }</ul>
         </section>
     }

@@ -65,6 +65,8 @@ pub struct ScenarioClient {
     life: u32,
     nc_seq: u32,
     nc: Vec<NcRun>,
+    /// The prompt last reported.
+    prompt: String,
 }
 
 impl ScenarioClient {
@@ -86,6 +88,7 @@ impl ScenarioClient {
             life: 0,
             nc_seq: 0,
             nc: Vec::new(),
+            prompt: String::new(),
         }
     }
 
@@ -166,9 +169,9 @@ impl ScenarioClient {
 
     fn react(&mut self, now: Instant, ev: &ClientEvent) -> Vec<ClientCall> {
         let mut calls = Vec::new();
-        if let (ClientEvent::Result { tag, .. }, Some(w)) = (ev, self.workload.as_mut()) {
+        if let (ClientEvent::Result { tag, result }, Some(w)) = (ev, self.workload.as_mut()) {
             if w.owns(*tag) {
-                w.finished(*tag);
+                w.finished(*tag, result.as_ref().map(|_| ()).map_err(|c| *c));
                 // A dead handle (expired, auth failed) fails every request
                 // at once: refilling would never end.
                 if w.interval().is_none() && self.client.state().is_alive() {
@@ -189,6 +192,11 @@ impl ScenarioClient {
                 ConsoleLine::Err(s) => ConsoleOutput::Err(s),
             };
             out.push(Effect::Emit { event: ZkEvent::Console(line) });
+        }
+        let prompt = self.console.prompt();
+        if prompt != self.prompt {
+            self.prompt = prompt.clone();
+            out.push(Effect::Emit { event: ZkEvent::Console(ConsoleOutput::Prompt(prompt)) });
         }
     }
 

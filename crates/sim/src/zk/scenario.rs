@@ -18,7 +18,11 @@ pub mod limits {
     pub const CLIENTS: usize = 64;
     pub const FAULTS: usize = 10_000;
     pub const COMMANDS: usize = 10_000;
-    pub const LINE_CHARS: usize = 4096;
+    /// A console line: room for data past the 1 MiB packet limit, so a
+    /// scenario can show what that limit does.
+    pub const LINE_CHARS: usize = 2 * 1024 * 1024;
+    /// Every console line of a scenario together.
+    pub const ALL_LINES_CHARS: usize = 4 * 1024 * 1024;
     /// 24 hours of virtual time.
     pub const END_MS: u64 = 24 * 3600 * 1000;
     pub const RATE_PER_SEC: u32 = 100_000;
@@ -295,6 +299,7 @@ impl Scenario {
         let mut names = std::collections::BTreeSet::new();
         let servers: Vec<u32> = self.servers.iter().map(|s| s.id).collect();
         let mut commands = 0usize;
+        let mut chars = 0usize;
         for c in &self.clients {
             let valid_name = !c.name.is_empty()
                 && c.name.len() <= 32
@@ -313,6 +318,7 @@ impl Scenario {
             }
             commands += c.commands.len();
             for cmd in &c.commands {
+                chars += cmd.line.len();
                 if cmd.at_ms > self.end_ms || cmd.line.chars().count() > limits::LINE_CHARS {
                     return Err(format!(
                         "client {}: a command is after end_ms or longer than {} characters",
@@ -327,6 +333,9 @@ impl Scenario {
         }
         if commands > limits::COMMANDS {
             return Err(format!("at most {} console commands in all", limits::COMMANDS));
+        }
+        if chars > limits::ALL_LINES_CHARS {
+            return Err(format!("console commands hold more than {} bytes in all", limits::ALL_LINES_CHARS));
         }
         Ok(())
     }

@@ -19,6 +19,8 @@ pub struct WorkloadGen {
     next_tag: u64,
     outstanding: BTreeSet<u64>,
     prefix_made: bool,
+    /// The tag of the create of the prefix, until it is answered.
+    prefix_tag: Option<u64>,
     issued: u64,
 }
 
@@ -30,6 +32,7 @@ impl WorkloadGen {
             next_tag: TAG_BASE,
             outstanding: BTreeSet::new(),
             prefix_made: false,
+            prefix_tag: None,
             issued: 0,
         }
     }
@@ -53,9 +56,17 @@ impl WorkloadGen {
             .then(|| Duration::from_micros((1_000_000 / u64::from(self.spec.rate_per_sec)).max(1)))
     }
 
-    /// A reply came: the operation is done.
-    pub fn finished(&mut self, tag: u64) {
+    /// A reply came: the operation is done. If it was the create of the
+    /// prefix and it failed for another reason than the node existing
+    /// (the connection was lost, say), the prefix is made again.
+    pub fn finished(&mut self, tag: u64, result: Result<(), znode::Code>) {
         self.outstanding.remove(&tag);
+        if self.prefix_tag == Some(tag) {
+            self.prefix_tag = None;
+            if !matches!(result, Ok(()) | Err(znode::Code::NodeExists)) {
+                self.prefix_made = false;
+            }
+        }
     }
 
     /// Operations to issue now: one per tick when timed, enough to fill
@@ -74,6 +85,9 @@ impl WorkloadGen {
             let tag = self.next_tag;
             self.next_tag += 1;
             self.outstanding.insert(tag);
+            if !self.prefix_made {
+                self.prefix_tag = Some(tag);
+            }
             out.push((tag, self.next_request()));
         }
         out
@@ -145,8 +159,20 @@ mod tests {
         assert!(matches!(&first[0].1, Request::Create { path, .. } if path == "/w"), "the prefix comes first");
         assert_eq!(w.due(Instant(1), true).len(), 1);
         assert!(w.due(Instant(2), true).is_empty(), "two in flight");
-        w.finished(first[0].0);
+        w.finished(first[0].0, Ok(()));
         assert_eq!(w.due(Instant(3), true).len(), 1);
+    }
+
+    #[test]
+    fn a_prefix_lost_with_the_connection_is_made_again() {
+        let spec = Workload { rate_per_sec: 100, ..Workload::default() };
+        let mut w = WorkloadGen::new(spec, 1);
+        let first = w.due(Instant(0), true);
+        w.finished(first[0].0, Err(znode::Code::ConnectionLoss));
+        let again = w.due(Instant(1), true);
+        assert!(matches!(&again[0].1, Request::Create { path, .. } if path == "/w"), "{again:?}");
+        w.finished(again[0].0, Err(znode::Code::NodeExists));
+        assert!(!matches!(&w.due(Instant(2), true)[0].1, Request::Create { path, .. } if path == "/w"));
     }
 
     #[test]
