@@ -52,6 +52,10 @@ pub fn App() -> Html {
                 })
             };
             Runtime::start(&runtime, Rc::clone(&wake));
+            let keys = crate::keys::listen(runtime.clone(), Rc::new({
+                let redraw = redraw.clone();
+                move || redraw.force_update()
+            }));
             let ticker = gloo_timers::callback::Interval::new(33, move || {
                 if let Ok(mut rt) = runtime.try_borrow_mut() {
                     if needs_workers(&rt) {
@@ -63,7 +67,10 @@ pub fn App() -> Html {
                 }
                 redraw.force_update();
             });
-            move || drop(ticker)
+            move || {
+                drop(ticker);
+                drop(keys);
+            }
         });
     }
 

@@ -7,6 +7,8 @@
 mod app;
 #[cfg(target_arch = "wasm32")]
 mod bench;
+#[cfg(target_arch = "wasm32")]
+mod keys;
 mod components;
 mod model;
 mod player;

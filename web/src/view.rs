@@ -86,7 +86,7 @@ type Placed = Vec<(NodeId, f64, f64)>;
 /// Positions: servers on a circle, clients in a column on the left.
 fn positions(model: &Model) -> (Placed, Placed) {
     let n = model.servers.len().max(1) as f64;
-    let (cx, cy, r) = (WIDTH * 0.58, HEIGHT * 0.5, HEIGHT * 0.36);
+    let (cx, cy, r) = (WIDTH * 0.6, HEIGHT * 0.5, HEIGHT * 0.36);
     let servers = model
         .servers
         .keys()
@@ -101,7 +101,7 @@ fn positions(model: &Model) -> (Placed, Placed) {
         .clients
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.node, WIDTH * 0.08, HEIGHT * (i as f64 + 1.0) / (m + 1.0)))
+        .map(|(i, c)| (c.node, WIDTH * 0.09, HEIGHT * (i as f64 + 1.0) / (m + 1.0)))
         .collect();
     (servers, clients)
 }

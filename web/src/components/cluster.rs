@@ -36,7 +36,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     });
     let dots = d.dots.iter().map(|m| {
         html! {
-            <circle class={classes!("msg", format!("msg-{}", m.kind), m.held.then_some("held"))} cx={format!("{:.1}", m.x)} cy={format!("{:.1}", m.y)} r="7">
+            <circle class={classes!("msg", format!("msg-{}", m.kind), m.held.then_some("held"))} cx={format!("{:.1}", m.x)} cy={format!("{:.1}", m.y)} r="10">
                 <title>{ m.label.clone() }</title>
             </circle>
         }
@@ -51,20 +51,21 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         html! {
             <g class={classes!("server", s.class, selected.then_some("selected"))} onclick={select} data-server={id.to_string()}
                 data-state={s.state.clone()} role="button" aria-label={format!("server {id}: {}", s.state)}>
-                <circle cx={s.x.to_string()} cy={s.y.to_string()} r="58" />
-                <text x={s.x.to_string()} y={(s.y - 14.0).to_string()} class="sid">{ format!("{}{}", id, if s.observer { " (obs)" } else { "" }) }</text>
-                <text x={s.x.to_string()} y={(s.y + 6.0).to_string()} class="state">{ s.state.clone() }</text>
-                <text x={s.x.to_string()} y={(s.y + 24.0).to_string()} class="small">{ format!("epoch {} · {}", s.epoch, s.last_zxid) }</text>
-                <text x={s.x.to_string()} y={(s.y + 76.0).to_string()} class="vote">{ s.vote.clone() }</text>
+                <circle cx={s.x.to_string()} cy={s.y.to_string()} r="70" />
+                <text x={s.x.to_string()} y={(s.y - 22.0).to_string()} class="sid">{ format!("{}{}", id, if s.observer { " (obs)" } else { "" }) }</text>
+                <text x={s.x.to_string()} y={(s.y + 4.0).to_string()} class="state">{ s.state.clone() }</text>
+                <text x={s.x.to_string()} y={(s.y + 24.0).to_string()} class="small">{ format!("epoch {}", s.epoch) }</text>
+                <text x={s.x.to_string()} y={(s.y + 42.0).to_string()} class="small">{ s.last_zxid.clone() }</text>
+                <text x={s.x.to_string()} y={(s.y + 92.0).to_string()} class="vote">{ s.vote.clone() }</text>
             </g>
         }
     });
     let clients = d.clients.iter().map(|c| {
         html! {
             <g class={classes!("client", if c.connected { "connected" } else { "waiting" })} data-client={c.name.clone()}>
-                <rect x={(c.x - 40.0).to_string()} y={(c.y - 22.0).to_string()} width="80" height="44" rx="8" />
-                <text x={c.x.to_string()} y={(c.y - 2.0).to_string()} class="sid">{ format!("client {}", c.name) }</text>
-                <text x={c.x.to_string()} y={(c.y + 15.0).to_string()} class="small">{ c.state.clone() }</text>
+                <rect x={(c.x - 66.0).to_string()} y={(c.y - 30.0).to_string()} width="132" height="60" rx="8" />
+                <text x={c.x.to_string()} y={(c.y - 3.0).to_string()} class="sid">{ format!("client {}", c.name) }</text>
+                <text x={c.x.to_string()} y={(c.y + 19.0).to_string()} class="small">{ c.state.clone() }</text>
             </g>
         }
     });

@@ -116,6 +116,7 @@ pub fn Playback(props: &PlaybackProps) -> Html {
                     <button type="submit">{ "Go" }</button>
                 </form>
                 <span class="clock" data-role="now">{ secs(props.now_us) }</span>
+                <span class="keys-hint">{ "keys: space play/pause · . step · - + speed" }</span>
                 if let Some(p) = props.progress {
                     <span class="progress" data-role="progress">
                         <progress max="1" value={p.to_string()} />{ format!(" {:.0}%", p * 100.0) }
