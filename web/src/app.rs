@@ -8,7 +8,11 @@ use crate::components::header::Header;
 use crate::components::inspector::Inspector;
 use crate::components::node_detail::NodeDetail;
 use crate::components::playback::{Playback, PlaybackAction};
+use crate::components::network::{LinkState, NetAction, Network};
+use crate::components::share::{ShareAction, ShareBar, SharedLink};
+use crate::components::spacetime::{SpaceTimeDiagram, StAction};
 use crate::components::tree::ZnodeTree;
+use crate::presets::Situation;
 use crate::components::watches::{EventRow, WatchRow, Watches};
 use crate::runtime::{needs_workers, Runtime, Status};
 use crate::view;
@@ -131,6 +135,89 @@ pub fn App() -> Html {
     let on_compare = act(&runtime, &redraw, |r, id: Option<u32>| r.ui.compare = id.map(NodeId));
     let on_select = act(&runtime, &redraw, |r, path: String| r.ui.path = Some(path));
 
+    let net = player.run.world.network();
+    let on_link = act(&runtime, &redraw, |r, (a, b): (u32, u32)| r.ui.link = Some((NodeId(a), NodeId(b))));
+    let on_net = act(&runtime, &redraw, |r, a: NetAction| {
+        let n = NodeId;
+        match a {
+            NetAction::SelectLink(l) => r.ui.link = l.map(|(a, b)| (n(a), n(b))),
+            NetAction::SetLink { a, b, spec, both } => {
+                let mut fs = vec![Fault::SetLink { from: Some(n(a)), to: Some(n(b)), spec }];
+                if both {
+                    fs.push(Fault::SetLink { from: Some(n(b)), to: Some(n(a)), spec });
+                }
+                r.faults(fs);
+            }
+            NetAction::Cut { a, b, both } => r.fault(Fault::Cut { from: n(a), to: n(b), both }),
+            NetAction::Restore { a, b } => r.fault(Fault::Restore { from: n(a), to: n(b), both: true }),
+            NetAction::Partition(groups) => {
+                r.fault(Fault::Partition { groups: groups.into_iter().map(|g| g.into_iter().map(n).collect()).collect() })
+            }
+            NetAction::Heal => r.fault(Fault::Heal),
+            NetAction::Preset(p) => {
+                let Some(player) = &r.player else { return };
+                let m = &player.model;
+                let situation = Situation {
+                    servers: m.servers.keys().copied().collect(),
+                    leader: m.leader(),
+                    clients: m.clients.iter().map(|c| (c.node, c.server.filter(|_| c.state.is_connected()))).collect(),
+                    selected: r.ui.server,
+                };
+                match p.faults(&situation) {
+                    Ok(fs) => r.faults(fs),
+                    Err(e) => r.notice = Some(format!("{}: {e}", p.name())),
+                }
+            }
+        }
+    });
+    let link = rt.ui.link.map(|(a, b)| {
+        let state = |x: NodeId, y: NodeId| LinkState { spec: net.spec(x, y), cut: !net.reachable(x, y) };
+        (a.0, b.0, state(a, b), state(b, a))
+    });
+    let mut nodes: Vec<(u32, String)> = servers.iter().map(|id| (*id, format!("server {id}"))).collect();
+    nodes.extend(model.clients.iter().map(|c| (c.node.0, format!("client {}", c.name))));
+    let sides: std::collections::BTreeMap<u32, usize> =
+        net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (n.0, i))).collect();
+    let on_share = {
+        let rt2 = runtime.clone();
+        act(&runtime, &redraw, move |r, a: ShareAction| match a {
+            ShareAction::Share => r.share(),
+            ShareAction::ExportScenario => r.export_scenario(),
+            ShareAction::ExportTrace => r.export_trace(),
+            ShareAction::Import(input) => {
+                let _ = &rt2;
+                let slot = r.imported.clone();
+                crate::browser::read_file(&input, move |read| *slot.borrow_mut() = Some(read));
+            }
+        })
+    };
+    let shared = rt.shared.as_ref().map(|s| SharedLink {
+        url: s.url.clone(),
+        bytes: s.bytes,
+        at: s.at.to_string(),
+        copied: s.copied.borrow().clone(),
+    });
+    let st_end = rt.ui.pinned_end.unwrap_or(now).min(now.max(Instant(rt.ui.span_us)));
+    let st_end = if rt.ui.pinned_end.is_none() { now.max(Instant(rt.ui.span_us)) } else { st_end };
+    let st_start = Instant(st_end.0.saturating_sub(rt.ui.span_us));
+    let st = view::spacetime(model, st_start, st_end, now, rt.ui.hide_pings, rt.ui.arrow);
+    let on_st = act(&runtime, &redraw, move |r, a: StAction| {
+        let now = r.player.as_ref().map_or(Instant::ZERO, |p| p.now());
+        match a {
+            StAction::Zoom(f) => {
+                r.ui.span_us = ((r.ui.span_us as f64 * f) as u64).clamp(1_000, 3_600_000_000);
+            }
+            StAction::Pan(us) => {
+                let end = r.ui.pinned_end.unwrap_or(now.max(Instant(r.ui.span_us)));
+                let moved = Instant(end.0.saturating_add_signed(us).max(r.ui.span_us));
+                r.ui.pinned_end = (moved < now).then_some(moved);
+            }
+            StAction::Follow => r.ui.pinned_end = None,
+            StAction::Select(id) => r.ui.arrow = id,
+            StAction::TogglePings => r.ui.hide_pings = !r.ui.hide_pings,
+        }
+    });
+
     let selected = rt.ui.server.or_else(|| model.leader());
     let replica = rt.ui.replica.or_else(|| model.leader()).or_else(|| model.servers.keys().next().copied());
     let tree = replica.and_then(|id| model.replicas.tree(id));
@@ -203,12 +290,14 @@ pub fn App() -> Html {
             if let Some(n) = &rt.notice {
                 <p class="notice" data-role="notice">{ n.clone() }</p>
             }
+            <ShareBar {shared} exporting={rt.export_progress()} on_action={on_share} />
             <Playback playing={rt.playing} speed={rt.speed} now_us={now.0} end_us={player.end().0}
                 marks={Rc::new(model.timeline.marks.clone())} progress={rt.progress()} on_action={on_playback} />
             <main class="layout">
                 <div class="left">
-                    <Cluster data={Rc::new(view::cluster(model, now))} selected={selected.map(|s| s.0)}
-                        headline={view::headline(model)} on_action={on_server} />
+                    <Cluster data={Rc::new(view::cluster(model, now, net))} selected={selected.map(|s| s.0)}
+                        headline={view::headline(model)} on_action={on_server}
+                        link={rt.ui.link.map(|(a, b)| (a.0, b.0))} {on_link} />
                     <div class="consoles">{ for consoles }</div>
                 </div>
                 <div class="right">
@@ -220,6 +309,10 @@ pub fn App() -> Html {
                 </div>
                 <Watches registered={Rc::new(registered)} events={Rc::new(events)} />
             </main>
+            <div class="explore">
+                <Network nodes={Rc::new(nodes)} {link} sides={Rc::new(sides)} on_action={on_net} />
+            </div>
+            <SpaceTimeDiagram data={Rc::new(st)} following={rt.ui.pinned_end.is_none()} hide_pings={rt.ui.hide_pings} on_action={on_st} />
         </>
     }
 }

@@ -8,10 +8,13 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod bench;
 #[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
 mod keys;
 mod components;
 mod model;
 mod player;
+mod presets;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 mod view;

@@ -42,10 +42,38 @@ type Inbox = Rc<RefCell<Vec<(NodeId, Vec<u8>)>>>;
 /// What the user has selected.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ui {
+    /// The link the network editor edits.
+    pub link: Option<(NodeId, NodeId)>,
+    /// The space-time diagram's window: how many µs it spans, and its
+    /// right edge (`None`: follows playback).
+    pub span_us: u64,
+    pub pinned_end: Option<Instant>,
+    /// The message selected in the space-time diagram (its number).
+    pub arrow: Option<u64>,
+    pub hide_pings: bool,
     pub server: Option<NodeId>,
     pub replica: Option<NodeId>,
     pub compare: Option<NodeId>,
     pub path: Option<String>,
+}
+
+/// A link the user shared: the whole URL, and whether the clipboard
+/// took it (filled in when the browser answers).
+#[derive(Clone, Debug)]
+pub struct Shared {
+    pub url: String,
+    /// Bytes of the fragment (`#v1.…`).
+    pub bytes: usize,
+    pub at: Instant,
+    pub copied: Rc<RefCell<Option<Result<(), String>>>>,
+}
+
+/// A trace being written for export: the recorded scenario run again
+/// in-page, in slices, up to where the user is.
+pub struct Export {
+    run: sim::zk::ScenarioRun,
+    to: Instant,
+    lines: String,
 }
 
 /// Counters for the header and the benchmark.
@@ -133,6 +161,10 @@ pub struct Runtime {
     pub version: u64,
     /// The benchmark, when the page runs it instead of a scenario.
     pub bench: Option<BenchState>,
+    pub shared: Option<Shared>,
+    pub export: Option<Export>,
+    /// A scenario file read by the browser, waiting to be loaded.
+    pub imported: Rc<RefCell<Option<Result<(String, String), String>>>>,
     /// How long one pump may keep the main thread, ms.
     budget_ms: f64,
 }
@@ -169,13 +201,25 @@ impl Runtime {
             version: 0,
             budget_ms: if bench.is_some() { 1000.0 } else { BUDGET_MS },
             bench,
+            shared: None,
+            export: None,
+            imported: Rc::new(RefCell::new(None)),
         };
-        if let Some(p) = &rt.player {
+        rt.ui.span_us = 2_000_000;
+        rt.ui.hide_pings = true;
+        rt.open_at_jump();
+        rt
+    }
+
+    /// A scenario that says where to watch from opens there, paused (a
+    /// shared link shows the state it was shared in).
+    fn open_at_jump(&mut self) {
+        if let Some(p) = &self.player {
             if let Some(jump) = p.scenario.jump_to_ms {
-                rt.jump = Some((Instant(jump * 1000), Instant::ZERO));
+                self.jump = Some((Instant(jump.saturating_mul(1000)), Instant::ZERO));
+                self.playing = false;
             }
         }
-        rt
     }
 
     fn servers(&self) -> Vec<NodeId> {
@@ -351,6 +395,8 @@ impl Runtime {
     /// Handle workers' answers and run what is due, for at most a frame's
     /// worth of main-thread time.
     pub fn pump(&mut self) {
+        self.take_import();
+        self.pump_export();
         let messages = std::mem::take(&mut *self.inbox.borrow_mut());
         for (id, m) in messages {
             self.on_message(id, &m);
@@ -538,6 +584,163 @@ impl Runtime {
             Err(e) => self.notice = Some(e),
         }
         self.version += 1;
+    }
+}
+
+impl Runtime {
+    /// Record several faults, one whole millisecond apart, in order.
+    pub fn faults(&mut self, faults: Vec<sim::Fault>) {
+        let Some(p) = self.player.as_mut() else { return };
+        let mut last = None;
+        for f in faults {
+            match p.fault(f) {
+                Ok(at) => last = Some(at),
+                Err(e) => {
+                    self.notice = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(at) = last {
+            self.settle(at, 1);
+        }
+        self.version += 1;
+    }
+
+    /// Change the scenario's settings and replay it to where it was (a
+    /// setting takes effect from the start, as in a zoo.cfg).
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut Scenario)) {
+        let Some(p) = self.player.as_mut() else { return };
+        let now = p.now();
+        change(&mut p.scenario);
+        if let Err(e) = p.scenario.validate() {
+            self.notice = Some(format!("that setting cannot run: {e}"));
+            return;
+        }
+        self.rebuild = Some((self.hosting, now));
+        self.version += 1;
+    }
+
+    /// Share the situation: the recorded scenario, paused at the next whole
+    /// millisecond, as a link in the address bar and, if the browser lets
+    /// it, on the clipboard.
+    pub fn share(&mut self) {
+        let Some(p) = self.player.as_ref() else { return };
+        let at = Instant(p.now().0.div_ceil(1000) * 1000);
+        let mut s = p.scenario.clone();
+        s.jump_to_ms = Some(at.0 / 1000);
+        let fragment = sim::link::encode(&s);
+        self.playing = false;
+        if at > p.now() {
+            self.jump = Some((at, p.now()));
+        }
+        if let Err(e) = crate::browser::set_fragment(&fragment) {
+            self.notice = Some(e);
+        }
+        let url = format!("{}{}", crate::browser::page_url(), fragment);
+        let copied = Rc::new(RefCell::new(None));
+        let answer = Rc::clone(&copied);
+        crate::browser::copy(&url, move |r| *answer.borrow_mut() = Some(r));
+        self.shared = Some(Shared { url, bytes: fragment.len(), at, copied });
+        self.version += 1;
+    }
+
+    /// Offer the recorded scenario as a JSON file.
+    pub fn export_scenario(&mut self) {
+        let Some(p) = self.player.as_ref() else { return };
+        let mut s = p.scenario.clone();
+        s.jump_to_ms = Some(p.now().0 / 1000);
+        let r = serde_json::to_string_pretty(&s)
+            .map_err(|e| e.to_string())
+            .and_then(|json| crate::browser::download("zooscope-scenario.json", "application/json", &json));
+        if let Err(e) = r {
+            self.notice = Some(format!("the scenario could not be exported: {e}"));
+        }
+    }
+
+    /// Start writing the trace up to now as JSON lines (the scenario runs
+    /// again in this page, in slices; the header shows progress).
+    pub fn export_trace(&mut self) {
+        let Some(p) = self.player.as_ref() else { return };
+        match sim::zk::ScenarioRun::with_hosting(&p.scenario, Hosting::InProcess) {
+            Ok(run) => self.export = Some(Export { run, to: p.now(), lines: String::new() }),
+            Err(e) => self.notice = Some(format!("the trace could not be exported: {e}")),
+        }
+    }
+
+    /// How far the trace export has come (0..=1).
+    pub fn export_progress(&self) -> Option<f64> {
+        let e = self.export.as_ref()?;
+        Some((e.run.world.now().0 as f64 / e.to.0.max(1) as f64).clamp(0.0, 1.0))
+    }
+
+    fn pump_export(&mut self) {
+        let Some(e) = self.export.as_mut() else { return };
+        let started = now_ms();
+        while now_ms() - started < BUDGET_MS {
+            let slice = e.to.min(e.run.world.now() + actor::Duration::from_millis(50));
+            let lines = &mut e.lines;
+            let r = e.run.advance(slice, &mut |entry| {
+                lines.push_str(&entry.json_line());
+                lines.push('\n');
+            });
+            match r {
+                Ok(Progress::Reached) if e.run.world.now() >= e.to => {
+                    let text = std::mem::take(&mut e.lines);
+                    self.export = None;
+                    if let Err(err) = crate::browser::download("zooscope-trace.jsonl", "application/x-ndjson", &text) {
+                        self.notice = Some(format!("the trace could not be exported: {err}"));
+                    }
+                    return;
+                }
+                Ok(Progress::Reached) => {}
+                Ok(Progress::Waiting) | Err(_) => {
+                    self.export = None;
+                    self.notice = Some("the trace could not be exported: the run stopped".into());
+                    return;
+                }
+            }
+        }
+        self.version += 1;
+    }
+
+    /// A scenario file the user picked has been read: open it.
+    fn take_import(&mut self) {
+        let Some(read) = self.imported.borrow_mut().take() else { return };
+        let scenario = read.and_then(|(name, text)| {
+            sim::link::scenario_from_json(&text).map_err(|e| format!("{name} is not a scenario ZooScope can run: {e}"))
+        });
+        match scenario {
+            Ok(s) => self.load(s),
+            Err(e) => self.notice = Some(e),
+        }
+        self.version += 1;
+    }
+
+    /// Open another scenario from its start (workers are started afresh).
+    pub fn load(&mut self, scenario: Scenario) {
+        match Player::new(scenario, self.hosting) {
+            Ok(p) => {
+                for (_, w) in std::mem::take(&mut self.workers) {
+                    w.terminate();
+                }
+                self.created.clear();
+                self.posted = 0;
+                self.inbox.borrow_mut().clear();
+                self.player = Some(p);
+                self.ui = Ui { span_us: self.ui.span_us, hide_pings: self.ui.hide_pings, ..Ui::default() };
+                self.notice = None;
+                self.jump = None;
+                self.rebuild = None;
+                self.playing = true;
+                self.status = if self.hosting == Hosting::InProcess { Status::Running } else { Status::Starting };
+                self.open_at_jump();
+                self.reanchor();
+                let fragment = self.player.as_ref().map(|p| sim::link::encode(&p.scenario)).unwrap_or_default();
+                let _ = crate::browser::set_fragment(&fragment);
+            }
+            Err(e) => self.notice = Some(format!("that scenario does not run: {e}")),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::model::servers::{Process, ServerView};
 use crate::model::Model;
 use actor::{Instant, NodeId};
 use zab::quorum::packet::ServerState;
+use sim::Network;
 use znode::{DataTree, EphemeralKind};
 
 /// Where things are drawn in the cluster view's 1000 × 600 box.
@@ -34,6 +35,7 @@ pub struct ServerCard {
 /// A client as the cluster view draws it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientBadge {
+    pub node: NodeId,
     pub name: String,
     pub x: f64,
     pub y: f64,
@@ -52,14 +54,78 @@ pub struct Dot {
     pub held: bool,
 }
 
+/// How a line between two nodes stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireState {
+    Normal,
+    /// Slower, lossier or jumpier than the scenario's default.
+    Degraded,
+    /// Cut in one direction only (streams stall both ways).
+    OneWay,
+    /// Nothing gets through: cut both ways or across a partition.
+    Blocked,
+}
+
+impl WireState {
+    pub fn class(self) -> &'static str {
+        match self {
+            WireState::Normal => "",
+            WireState::Degraded => "degraded",
+            WireState::OneWay => "one-way",
+            WireState::Blocked => "blocked",
+        }
+    }
+}
+
+/// A line between two servers, or from a client to its server.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Wire {
+    pub a: NodeId,
+    pub b: NodeId,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub client: bool,
+    pub state: WireState,
+    /// What is special about it, for a label (`40 ms · 2 % loss`).
+    pub note: String,
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterData {
     pub servers: Vec<ServerCard>,
     pub clients: Vec<ClientBadge>,
     /// Lines between servers (every pair) and from each client to its
-    /// server: (x1, y1, x2, y2, is a client's).
-    pub wires: Vec<(f64, f64, f64, f64, bool)>,
+    /// server.
+    pub wires: Vec<Wire>,
     pub dots: Vec<Dot>,
+    /// Each node's partition side (1-based), if a partition is in force.
+    pub sides: Vec<(NodeId, usize)>,
+}
+
+/// How the link between `a` and `b` stands, and what to say about it.
+pub fn wire_state(net: &Network, a: NodeId, b: NodeId) -> (WireState, String) {
+    let (ab, ba) = (net.reachable(a, b), net.reachable(b, a));
+    if !ab && !ba {
+        return (WireState::Blocked, "cut".into());
+    }
+    if !ab || !ba {
+        let (from, to) = if ab { (b, a) } else { (a, b) };
+        return (WireState::OneWay, format!("{} → {} cut", from.0, to.0));
+    }
+    let spec = net.spec(a, b);
+    if spec != net.default || net.spec(b, a) != net.default {
+        let mut note = format!("{} ms", spec.latency_us as f64 / 1000.0);
+        if spec.jitter_us > 0 {
+            note.push_str(&format!(" ± {}", spec.jitter_us as f64 / 1000.0));
+        }
+        if spec.loss_ppm > 0 {
+            note.push_str(&format!(" · {} % loss", spec.loss_ppm as f64 / 10_000.0));
+        }
+        return (WireState::Degraded, note);
+    }
+    (WireState::Normal, String::new())
 }
 
 pub fn hex(z: u64) -> String {
@@ -106,7 +172,7 @@ fn positions(model: &Model) -> (Placed, Placed) {
     (servers, clients)
 }
 
-pub fn cluster(model: &Model, now: Instant) -> ClusterData {
+pub fn cluster(model: &Model, now: Instant, net: &Network) -> ClusterData {
     let (sp, cp) = positions(model);
     let at = |n: NodeId| sp.iter().chain(cp.iter()).find(|(id, _, _)| *id == n).map(|(_, x, y)| (*x, *y));
     let servers = sp
@@ -141,7 +207,8 @@ pub fn cluster(model: &Model, now: Instant) -> ClusterData {
     let clients: Vec<ClientBadge> = cp
         .iter()
         .zip(&model.clients)
-        .map(|((_, x, y), c)| ClientBadge {
+        .map(|((node, x, y), c)| ClientBadge {
+            node: *node,
             name: c.name.clone(),
             x: *x,
             y: *y,
@@ -151,16 +218,26 @@ pub fn cluster(model: &Model, now: Instant) -> ClusterData {
         })
         .collect();
     let mut wires = Vec::new();
-    for (i, (_, x1, y1)) in sp.iter().enumerate() {
-        for (_, x2, y2) in &sp[i + 1..] {
-            wires.push((*x1, *y1, *x2, *y2, false));
+    for (i, (a, x1, y1)) in sp.iter().enumerate() {
+        for (b, x2, y2) in &sp[i + 1..] {
+            let (state, note) = wire_state(net, *a, *b);
+            wires.push(Wire { a: *a, b: *b, x1: *x1, y1: *y1, x2: *x2, y2: *y2, client: false, state, note });
         }
     }
-    for c in &clients {
-        if let Some((x, y)) = c.server.and_then(at) {
-            wires.push((c.x, c.y, x, y, true));
+    for (c, (node, _, _)) in clients.iter().zip(&cp) {
+        if let Some(server) = c.server {
+            if let Some((x, y)) = at(server) {
+                let (state, note) = wire_state(net, *node, server);
+                wires.push(Wire { a: *node, b: server, x1: c.x, y1: c.y, x2: x, y2: y, client: true, state, note });
+            }
         }
     }
+    let sides = net
+        .partition
+        .iter()
+        .enumerate()
+        .flat_map(|(i, g)| g.iter().map(move |n| (*n, i + 1)))
+        .collect();
     let dots = model
         .messages
         .positions(now)
@@ -177,7 +254,138 @@ pub fn cluster(model: &Model, now: Instant) -> ClusterData {
             })
         })
         .collect();
-    ClusterData { servers, clients, wires, dots }
+    ClusterData { servers, clients, wires, dots, sides }
+}
+
+/// The space-time diagram's geometry: lanes this tall, names to the left
+/// of `ST_LEFT`, the whole `ST_WIDTH` wide.
+pub const LANE_H: f64 = 34.0;
+pub const ST_LEFT: f64 = 90.0;
+pub const ST_WIDTH: f64 = 1000.0;
+/// At most this many arrows are drawn (the newest).
+const ST_ARROWS: usize = 1500;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StArrow {
+    pub id: u64,
+    pub kind: &'static str,
+    pub label: String,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub in_flight: bool,
+    /// Its connection closed before it arrived.
+    pub lost: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StMark {
+    pub x: f64,
+    pub class: &'static str,
+    pub label: String,
+}
+
+/// The message the user clicked, in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StSelected {
+    pub id: u64,
+    pub label: String,
+    pub from: String,
+    pub to: String,
+    pub sent: String,
+    pub arrived: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SpaceTime {
+    pub lanes: Vec<(NodeId, String)>,
+    pub start_us: u64,
+    pub end_us: u64,
+    pub arrows: Vec<StArrow>,
+    pub marks: Vec<StMark>,
+    pub now_x: Option<f64>,
+    pub selected: Option<StSelected>,
+}
+
+/// The diagram for the window `[start, end]` at `now`.
+pub fn spacetime(model: &Model, start: Instant, end: Instant, now: Instant, hide_pings: bool, selected: Option<u64>) -> SpaceTime {
+    use crate::model::messages::Kind;
+    let mut lanes: Vec<(NodeId, String)> = model.servers.keys().map(|id| (*id, format!("server {}", id.0))).collect();
+    lanes.extend(model.clients.iter().map(|c| (c.node, format!("client {}", c.name))));
+    let lane = |n: NodeId| lanes.iter().position(|(id, _)| *id == n);
+    let span = end.0.saturating_sub(start.0).max(1) as f64;
+    let x = |t: Instant| ST_LEFT + (t.0.saturating_sub(start.0) as f64 / span).min(1.0) * (ST_WIDTH - ST_LEFT);
+    let y = |i: usize| 20.0 + i as f64 * LANE_H + LANE_H / 2.0;
+    let name = |n: NodeId| lane(n).map_or_else(|| format!("node {}", n.0), |i| lanes[i].1.clone());
+    let mut arrows: Vec<StArrow> = model
+        .messages
+        .history
+        .iter()
+        .rev()
+        .filter(|a| !(hide_pings && a.kind == Kind::Ping))
+        .filter(|a| a.sent <= end && a.sent <= now && a.delivered.or(a.lost).unwrap_or(now) >= start)
+        .filter_map(|a| {
+            let (from, to) = (lane(a.from)?, lane(a.to)?);
+            let arrived = a.delivered.filter(|d| *d <= now);
+            let lost = a.lost.filter(|l| *l <= now && arrived.is_none());
+            let (y1, y2) = (y(from), y(to));
+            // A lost message stops a third of the way, where it died.
+            let (x2, y2) = match lost {
+                Some(l) => (x(l.min(end)), y1 + (y2 - y1) / 3.0),
+                None => (x(arrived.unwrap_or(now).min(end)), y2),
+            };
+            Some(StArrow {
+                id: a.id,
+                kind: a.kind.name(),
+                label: format!(
+                    "{} · {} → {}{}",
+                    a.label,
+                    name(a.from),
+                    name(a.to),
+                    if lost.is_some() { " (lost: its connection closed)" } else { "" }
+                ),
+                x1: x(a.sent.max(start)),
+                y1,
+                x2,
+                y2,
+                in_flight: arrived.is_none() && lost.is_none(),
+                lost: lost.is_some(),
+            })
+        })
+        .take(ST_ARROWS)
+        .collect();
+    arrows.reverse();
+    let marks = model
+        .timeline
+        .marks
+        .iter()
+        .filter(|m| m.at >= start && m.at <= end)
+        .map(|m| StMark {
+            x: x(m.at),
+            class: match m.kind {
+                crate::model::timeline::MarkKind::Fault => "fault",
+                crate::model::timeline::MarkKind::Election => "election",
+            },
+            label: m.label.clone(),
+        })
+        .collect();
+    let selected = selected.and_then(|id| model.messages.arrow(id)).map(|a| StSelected {
+        id: a.id,
+        label: a.label.clone(),
+        from: name(a.from),
+        to: name(a.to),
+        sent: a.sent.to_string(),
+        arrived: match (a.delivered, a.lost) {
+            (Some(d), _) if d <= now => format!("delivered {d} ({} later)", d.saturating_since(a.sent)),
+            (_, Some(l)) if l <= now => format!("lost at {l}: its connection closed"),
+            _ => "not delivered yet".to_string(),
+        },
+        detail: a.detail.clone(),
+    });
+    let now_x = (now >= start && now <= end).then(|| x(now));
+    SpaceTime { lanes, start_us: start.0, end_us: end.0, arrows, marks, now_x, selected }
 }
 
 fn badge(model: &Model, kind: EphemeralKind) -> Option<String> {
@@ -321,12 +529,12 @@ mod tests {
     fn the_cluster_view_shows_a_leader_and_followers_and_explains() {
         let mut p = Player::new(Scenario::ensemble(1, 5, &["a", "b"], 5_000), Hosting::InProcess).expect("player");
         p.run_to(Instant::ZERO + Duration::from_millis(100)).expect("runs");
-        let early = cluster(&p.model, p.now());
+        let early = cluster(&p.model, p.now(), p.run.world.network());
         assert!(early.servers.iter().all(|s| s.state == "LOOKING"), "{:?}", early.servers);
         assert!(!early.dots.is_empty() || p.model.messages.sent.values().sum::<u64>() > 0, "votes fly");
         assert!(headline(&p.model).starts_with("No leader"));
         p.run_to(Instant::ZERO + Duration::from_millis(3_000)).expect("runs");
-        let c = cluster(&p.model, p.now());
+        let c = cluster(&p.model, p.now(), p.run.world.network());
         let states: Vec<&str> = c.servers.iter().map(|s| s.state.as_str()).collect();
         assert_eq!(states, vec!["FOLLOWING", "FOLLOWING", "FOLLOWING", "FOLLOWING", "LEADING"]);
         assert!(headline(&p.model).starts_with("Server 5 leads epoch 1"));

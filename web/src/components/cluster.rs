@@ -26,13 +26,45 @@ pub struct ClusterProps {
     pub selected: Option<u32>,
     pub headline: AttrValue,
     pub on_action: Callback<(u32, ServerAction)>,
+    /// The link selected in the network editor.
+    pub link: Option<(u32, u32)>,
+    pub on_link: Callback<(u32, u32)>,
 }
 
 #[component]
 pub fn Cluster(props: &ClusterProps) -> Html {
     let d = &props.data;
-    let wires = d.wires.iter().map(|(x1, y1, x2, y2, client)| {
-        html! { <line class={if *client { "wire client" } else { "wire" }} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
+    let wires = d.wires.iter().map(|w| {
+        let (a, b) = (w.a.0, w.b.0);
+        let selected = props.link == Some((a, b)) || props.link == Some((b, a));
+        let class = classes!("wire", w.client.then_some("client"), w.state.class(), selected.then_some("selected"));
+        let (x1, y1, x2, y2) = (w.x1.to_string(), w.y1.to_string(), w.x2.to_string(), w.y2.to_string());
+        let label = (!w.note.is_empty()).then(|| {
+            let (mx, my) = ((w.x1 + w.x2) / 2.0, (w.y1 + w.y2) / 2.0 - 6.0);
+            html! { <text class="wire-note" x={format!("{mx:.0}")} y={format!("{my:.0}")}>{ w.note.clone() }</text> }
+        });
+        if w.client {
+            return html! { <g><line class={class} x1={x1} y1={y1} x2={x2} y2={y2} />{ for label }</g> };
+        }
+        let on_click = {
+            let cb = props.on_link.clone();
+            Callback::from(move |_: MouseEvent| cb.emit((a, b)))
+        };
+        html! {
+            <g class="link" onclick={on_click} data-link={format!("{a}-{b}")} role="button"
+                aria-label={format!("link between servers {a} and {b}")}>
+                <line class="hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+                <line class={class} x1={x1} y1={y1} x2={x2} y2={y2} />
+                <title>{ format!("link {a} ↔ {b}{}{} — click to edit", if w.note.is_empty() { "" } else { ": " }, w.note) }</title>
+                { for label }
+            </g>
+        }
+    });
+    let sides = d.servers.iter().filter_map(|s| {
+        let side = d.sides.iter().find(|(n, _)| *n == s.id)?.1;
+        Some(html! {
+            <text class={format!("side side-{side}")} x={s.x.to_string()} y={(s.y + 114.0).to_string()}>{ format!("side {side}") }</text>
+        })
     });
     let dots = d.dots.iter().map(|m| {
         html! {
@@ -61,11 +93,15 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         }
     });
     let clients = d.clients.iter().map(|c| {
+        let side = d.sides.iter().find(|(n, _)| *n == c.node).map(|(_, s)| *s);
         html! {
             <g class={classes!("client", if c.connected { "connected" } else { "waiting" })} data-client={c.name.clone()}>
                 <rect x={(c.x - 66.0).to_string()} y={(c.y - 30.0).to_string()} width="132" height="60" rx="8" />
                 <text x={c.x.to_string()} y={(c.y - 3.0).to_string()} class="sid">{ format!("client {}", c.name) }</text>
                 <text x={c.x.to_string()} y={(c.y + 19.0).to_string()} class="small">{ c.state.clone() }</text>
+                if let Some(side) = side {
+                    <text class={format!("side side-{side}")} x={c.x.to_string()} y={(c.y - 38.0).to_string()}>{ format!("side {side}") }</text>
+                }
             </g>
         }
     });
@@ -105,6 +141,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 { for wires }
                 { for clients }
                 { for servers }
+                { for sides }
                 { for dots }
             </svg>
             <div class="legend" aria-label="message colours">

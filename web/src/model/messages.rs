@@ -108,6 +108,22 @@ pub fn label(m: &ZkMsg) -> String {
     }
 }
 
+/// The whole message, for the space-time diagram's inspector (a
+/// snapshot only by its size: it holds the whole tree).
+fn detail(m: &ZkMsg) -> String {
+    const MAX: usize = 1500;
+    if let ZkMsg::Quorum(QuorumPacket::Snap(_)) = m {
+        return "SNAP: the leader's whole database (tree, sessions, history digest)".to_string();
+    }
+    let mut s = format!("{m:?}");
+    if s.len() > MAX {
+        let cut = (0..=MAX).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
 /// A message in flight.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InFlight {
@@ -121,9 +137,36 @@ pub struct InFlight {
     pub arrive: Option<Instant>,
 }
 
+/// How many messages the space-time diagram remembers.
+const HISTORY: usize = 6000;
+
+/// A message as the space-time diagram draws it: an arrow from its
+/// sender's lane at `sent` to its receiver's at `delivered`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrow {
+    /// Its number, counting every message sent.
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: Kind,
+    pub label: String,
+    /// The whole message, for the inspector.
+    pub detail: String,
+    pub sent: Instant,
+    /// When it was delivered (`None`: not yet, or never).
+    pub delivered: Option<Instant>,
+    /// When its connection closed before it arrived: it never will.
+    pub lost: Option<Instant>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Messages {
     pub in_flight: VecDeque<InFlight>,
+    /// The most recent messages, oldest first, with consecutive ids.
+    pub history: VecDeque<Arrow>,
+    next_id: u64,
+    /// Per connection and direction, the ids not yet delivered, in order.
+    undelivered: BTreeMap<(ConnId, NodeId), VecDeque<u64>>,
     pub sent: BTreeMap<Kind, u64>,
     pub delivered: u64,
     pub dropped: u64,
@@ -133,15 +176,59 @@ impl Messages {
     pub fn sent(&mut self, at: Instant, conn: ConnId, from: NodeId, to: NodeId, msg: &ZkMsg, arrive: Option<Instant>) {
         let kind = Kind::of(msg);
         *self.sent.entry(kind).or_default() += 1;
-        self.in_flight.push_back(InFlight { conn, from, to, kind, label: label(msg), sent: at, arrive });
+        let label = label(msg);
+        self.in_flight.push_back(InFlight { conn, from, to, kind, label: label.clone(), sent: at, arrive });
         while self.in_flight.len() > KEEP {
             self.in_flight.pop_front();
         }
+        let id = self.next_id;
+        self.next_id += 1;
+        let detail = detail(msg);
+        self.history.push_back(Arrow { id, from, to, kind, label, detail, sent: at, delivered: None, lost: None });
+        self.undelivered.entry((conn, from)).or_default().push_back(id);
+        while self.history.len() > HISTORY {
+            self.history.pop_front();
+        }
+    }
+
+    /// A connection ended: what it still carried will never arrive.
+    pub fn closed(&mut self, at: Instant, conn: ConnId) {
+        let first = self.history.front().map_or(0, |a| a.id);
+        let gone: Vec<u64> = self
+            .undelivered
+            .iter()
+            .filter(|((c, _), _)| *c == conn)
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        self.undelivered.retain(|(c, _), _| *c != conn);
+        for id in gone {
+            if let Some(a) = id.checked_sub(first).and_then(|i| self.history.get_mut(i as usize)) {
+                a.lost = Some(at);
+            }
+        }
+    }
+
+    /// The remembered message with this id.
+    pub fn arrow(&self, id: u64) -> Option<&Arrow> {
+        let first = self.history.front()?.id;
+        self.history.get(usize::try_from(id.checked_sub(first)?).ok()?)
     }
 
     /// The oldest message on that connection in that direction arrived.
-    pub fn delivered(&mut self, conn: ConnId, from: NodeId) {
+    pub fn delivered(&mut self, at: Instant, conn: ConnId, from: NodeId) {
         self.delivered += 1;
+        if let Some(q) = self.undelivered.get_mut(&(conn, from)) {
+            if let Some(id) = q.pop_front() {
+                if let Some(first) = self.history.front().map(|a| a.id) {
+                    if let Some(a) = id.checked_sub(first).and_then(|i| self.history.get_mut(i as usize)) {
+                        a.delivered = Some(at);
+                    }
+                }
+            }
+            if q.is_empty() {
+                self.undelivered.remove(&(conn, from));
+            }
+        }
         if let Some(i) = self.in_flight.iter().position(|m| m.conn == conn && m.from == from) {
             self.in_flight.remove(i);
         }

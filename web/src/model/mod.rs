@@ -129,7 +129,7 @@ impl Model {
             Record::Synced { node, token } => self.replicas.synced(*node, *token),
             Record::Send { conn, from, to, msg, arrive } => self.messages.sent(at, *conn, *from, *to, msg, *arrive),
             Record::Deliver { conn, from, to, msg } => {
-                self.messages.delivered(*conn, *from);
+                self.messages.delivered(at, *conn, *from);
                 match msg {
                     ZkMsg::Election(ElectionMsg::Notification(n)) => {
                         if let Some(s) = self.servers.get_mut(to) {
@@ -141,6 +141,7 @@ impl Model {
                 }
             }
             Record::Drop { .. } => self.messages.dropped += 1,
+            Record::Closed { conn, .. } => self.messages.closed(at, *conn),
             Record::Emit { node, event: ZkEvent::Server(ev) } => self.server_event(at, *node, ev),
             Record::Emit { node, event: ZkEvent::Client(ev) } => {
                 if let Some(i) = self.client_index(*node) {
