@@ -1,8 +1,11 @@
 //! `zooscope bench`: how fast the world runs, for named workloads. Numbers
 //! are measured, never asserted; run it with a release build.
 
-use sim::zk::{Scenario, ScenarioRun, Workload};
-use sim::LinkSpec;
+use sim::zk::consistency::ConsistencyChecker;
+use actor::NodeId;
+use sim::zk::{Scenario, ScenarioRun, TimedFault, Workload};
+use sim::{Entry, Fault, LinkSpec};
+use zab::Zk;
 use std::time::Instant as Wall;
 
 /// A named benchmark scenario.
@@ -134,5 +137,70 @@ pub fn run(filter: Option<&str>) -> Result<(), String> {
             cases().iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
         ));
     }
+    Ok(())
+}
+
+/// The history `bench checker` checks: three servers over 2 ms ±1 ms
+/// links, the leader's (server 3's) link to server 2 taking 30 ms from 2 s
+/// on so that server 2 lags and its reads can be stale; ten clients spread
+/// over the servers at 100 operations per second each for 11 s, half of
+/// them syncing before every read — over 10,000 operations.
+pub fn checker_scenario() -> Scenario {
+    let names: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut s = Scenario::ensemble(11, 3, &refs, 13_500);
+    s.name = "consistency checker benchmark".into();
+    s.network.default = LinkSpec { latency_us: 2000, jitter_us: 1000, loss_ppm: 0, dup_ppm: 0 };
+    // Slowed once the ensemble has formed, so the election is the usual one.
+    let slow = LinkSpec { latency_us: 30_000, ..s.network.default };
+    let fault = Fault::SetLink { from: Some(NodeId(3)), to: Some(NodeId(2)), spec: slow };
+    s.faults.push(TimedFault { at_ms: 2_000, fault });
+    for (i, c) in s.clients.iter_mut().enumerate() {
+        c.connect = vec![1 + (i as u32 % 3)];
+        c.workload = Some(Workload {
+            start_ms: 2_500,
+            rate_per_sec: 100,
+            keys: 50,
+            prefix: format!("/b{i}"),
+            max_outstanding: 20,
+            sync_before_reads: i % 2 == 0,
+            ..Workload::default()
+        });
+    }
+    s
+}
+
+/// `zooscope bench checker`: the consistency checker alone, on a recorded
+/// history of at least 10,000 operations (the best of five passes).
+pub fn checker() -> Result<(), String> {
+    let scenario = checker_scenario();
+    let mut run = ScenarioRun::new(&scenario)?;
+    let mut entries: Vec<Entry<Zk>> = Vec::new();
+    run.run(&mut |e| entries.push(e.clone())).map_err(|e| e.to_string())?;
+    let mut best = f64::INFINITY;
+    let mut verdict = String::new();
+    let mut ops = 0;
+    for _ in 0..5 {
+        let started = Wall::now();
+        let mut c = ConsistencyChecker::new();
+        for e in &entries {
+            c.observe(e);
+        }
+        best = best.min(started.elapsed().as_secs_f64().max(1e-9));
+        ops = c.report().ops;
+        verdict = c.report().verdict();
+    }
+    if ops < 10_000 {
+        return Err(format!("the benchmark history has only {ops} operations"));
+    }
+    println!("{verdict}");
+    println!(
+        "checker: {ops} operations ({} trace entries) of {} clients in {:.1} ms: {:.0} operations/s, {:.0} entries/s",
+        entries.len(),
+        scenario.clients.len(),
+        best * 1e3,
+        ops as f64 / best,
+        entries.len() as f64 / best
+    );
     Ok(())
 }

@@ -75,13 +75,14 @@ pub fn run(opts: &Options) -> Result<ExitCode, String> {
     let failed: Vec<u64> = outcomes.iter().filter(|o| !o.passed()).map(|o| o.seed).collect();
     let sum = |f: fn(&SeedOutcome) -> u64| outcomes.iter().map(f).sum::<u64>();
     println!(
-        "campaign: {} seeds, {} passed, {} failed; {} faults injected, {} client operations checked ({} acknowledged writes), {} commits, {} epochs, {} assertions; {:.1} s",
+        "campaign: {} seeds, {} passed, {} failed; {} faults injected, {} client operations checked ({} acknowledged writes; {} checked for consistency), {} commits, {} epochs, {} assertions; {:.1} s",
         outcomes.len(),
         outcomes.len() - failed.len(),
         failed.len(),
         sum(|o| o.faults as u64),
         sum(|o| o.ops),
         sum(|o| o.acked_writes),
+        sum(|o| o.checked_ops),
         sum(|o| o.commits),
         sum(|o| o.epochs),
         sum(|o| o.assertions),

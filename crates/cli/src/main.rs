@@ -3,6 +3,7 @@
 mod bench;
 mod campaign;
 mod cfg;
+mod check;
 mod conformance;
 mod link_cmd;
 mod run;
@@ -44,6 +45,12 @@ enum Command {
         #[arg(long)]
         max_steps: Option<u64>,
     },
+    /// Check a trace (JSON lines, as `run --trace` writes it; `-` for
+    /// standard input) against ZooKeeper's client guarantees: write
+    /// linearizability, FIFO and monotonic zxids per session, sync then
+    /// read, watch events before data; counts stale reads. Exits 1 on a
+    /// violation, 2 on input that is not a trace.
+    Check { trace: String },
     /// Randomized fault campaigns: one drawn scenario per seed (an
     /// ensemble, clients, faults), then healing; every invariant must hold
     /// and the ensemble must recover. Failures print a reproducing link.
@@ -52,7 +59,8 @@ enum Command {
         #[arg(long, default_value = "1..20")]
         seeds: String,
         /// Turn on a known ZooKeeper bug (ZOOKEEPER-1154, -1549, -4646,
-        /// -4394, -2845); may be repeated.
+        /// -4394, -2845) or the teaching variant BROKEN-LOCAL-WRITES; may
+        /// be repeated.
         #[arg(long = "bug")]
         bugs: Vec<String>,
         /// Servers per ensemble (default: 3 or 5, by seed).
@@ -75,7 +83,8 @@ enum Command {
     /// simulated seconds per wall second) on named workloads.
     Bench {
         /// Only the workloads whose name contains this; `fidelity` runs the
-        /// timing table of real ZooKeeper instead.
+        /// timing table of real ZooKeeper instead, `checker` the speed of
+        /// the consistency checker on a 10,000-operation history.
         filter: Option<String>,
         /// Seeds for `fidelity`: A..B (both included).
         #[arg(long, default_value = "1..5")]
@@ -145,14 +154,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Conformance { dir, servers } => conformance::run(&dir, servers),
-        Command::Run { scenario, trace, max_steps } => {
-            run::run(&run::Options { scenario, trace, max_steps }).map(|()| ExitCode::SUCCESS)
-        }
+        Command::Run { scenario, trace, max_steps } => run::run(&run::Options { scenario, trace, max_steps }),
+        Command::Check { trace } => check::run(&trace),
         Command::Campaign { seeds, bugs, servers, safety, liveness, max_faults, jobs } => {
             campaign_options(&seeds, &bugs, servers, safety, liveness, max_faults, jobs).and_then(|o| campaign::run(&o))
         }
         Command::Bench { filter, seeds } => match filter.as_deref() {
             Some("fidelity") => campaign::parse_seeds(&seeds).and_then(bench::fidelity).map(|()| ExitCode::SUCCESS),
+            Some("checker") => bench::checker().map(|()| ExitCode::SUCCESS),
             other => bench::run(other).map(|()| ExitCode::SUCCESS),
         },
         Command::Link { action: LinkAction::Encode { file, base } } => {

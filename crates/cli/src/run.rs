@@ -4,6 +4,7 @@ use crate::scenario_arg;
 use sim::zk::ScenarioRun;
 use std::io::Write;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 pub struct Options {
     pub scenario: String,
@@ -11,7 +12,9 @@ pub struct Options {
     pub max_steps: Option<u64>,
 }
 
-pub fn run(opts: &Options) -> Result<(), String> {
+/// Run to the end and print the report; exit 1 if an invariant or a
+/// client guarantee broke.
+pub fn run(opts: &Options) -> Result<ExitCode, String> {
     let scenario = scenario_arg::load(&opts.scenario)?;
     let mut run = ScenarioRun::new(&scenario)?;
     if let Some(n) = opts.max_steps {
@@ -50,8 +53,13 @@ pub fn run(opts: &Options) -> Result<(), String> {
         elapsed.as_secs_f64()
     );
     result.map_err(|e| e.to_string())?;
-    if !run.checker.ok() {
-        return Err(format!("{} invariant violation(s); see above", run.checker.total_violations()));
+    let broken = run.checker.total_violations();
+    let inconsistent = run.consistency.report().total_violations;
+    if broken + inconsistent > 0 {
+        eprintln!(
+            "zooscope: {broken} invariant violation(s), {inconsistent} consistency violation(s); see above"
+        );
+        return Ok(ExitCode::from(1));
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

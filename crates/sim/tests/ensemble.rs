@@ -113,7 +113,7 @@ fn acked_writes(entries: &[Entry<Zk>], who: NodeId) -> Vec<Instant> {
                 ClientEvent::Invoked { tag, req } if req.is_write() => {
                     writes.insert(*tag, ());
                 }
-                ClientEvent::Result { tag, result: Ok(_) } if writes.remove(tag).is_some() => acked.push(e.at),
+                ClientEvent::Result { tag, result: Ok(_), .. } if writes.remove(tag).is_some() => acked.push(e.at),
                 _ => {}
             }
         }

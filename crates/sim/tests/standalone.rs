@@ -81,7 +81,7 @@ fn state_of(w: &World<Zk>, node: NodeId) -> Option<ClientState> {
 
 fn result_of(w: &World<Zk>, node: NodeId, tag: u64) -> Option<Result<Response, Code>> {
     w.log().iter().find_map(|e| match &e.what {
-        Record::Emit { node: n, event: ZkEvent::Client(ClientEvent::Result { tag: t, result }) }
+        Record::Emit { node: n, event: ZkEvent::Client(ClientEvent::Result { tag: t, result, .. }) }
             if *n == node && *t == tag =>
         {
             Some(result.clone())

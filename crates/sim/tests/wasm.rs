@@ -49,6 +49,7 @@ const SCENARIOS: &[(&str, &str)] = &[
     scenario!("power-loss.json"),
     scenario!("read-only-mode.json"),
     scenario!("session-expiry.json"),
+    scenario!("stale-read-and-sync.json"),
     scenario!("standalone-watches.json"),
     scenario!("welcome.json"),
 ];

@@ -159,7 +159,7 @@ impl Shell {
                 }
                 r.lines.push(crate::Line::Out(e.to_string()));
             }
-            ClientEvent::Result { tag, result } => self.deliver(*tag, result, state, &mut r),
+            ClientEvent::Result { tag, result, .. } => self.deliver(*tag, result, state, &mut r),
             _ => {}
         }
         self.drain(state, &mut r);

@@ -37,7 +37,7 @@ fn requests(r: &Reaction) -> Vec<Request> {
 }
 
 fn answer(sh: &mut Shell, tag: u64, result: Result<Response, Code>, state: ClientState) -> Reaction {
-    sh.on_event(&ClientEvent::Result { tag, result }, state)
+    sh.on_event(&ClientEvent::Result { tag, result, zxid: 0 }, state)
 }
 
 /// Submit `line` and, if it made one call, answer it with `result`.

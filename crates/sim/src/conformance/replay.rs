@@ -286,7 +286,7 @@ impl Replayer {
     fn wait_result(&mut self, node: NodeId, tag: u64) -> Result<Result<Response, Code>, String> {
         let find = |w: &World<Zk>| {
             w.log().iter().find_map(|e| match &e.what {
-                Record::Emit { node: n, event: ZkEvent::Client(ClientEvent::Result { tag: t, result }) }
+                Record::Emit { node: n, event: ZkEvent::Client(ClientEvent::Result { tag: t, result, .. }) }
                     if *n == node && *t == tag =>
                 {
                     Some(result.clone())

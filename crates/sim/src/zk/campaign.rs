@@ -9,6 +9,7 @@
 //! replays it exactly.
 
 use super::check::Violation;
+use super::consistency;
 use super::runner::ScenarioRun;
 use super::scenario::{ClientSpec, OpMix, Scenario, ServerSpec, TimedFault, Workload};
 use crate::fault::Fault;
@@ -86,6 +87,9 @@ pub fn scenario_for(seed: u64, cfg: &CampaignConfig) -> Scenario {
                 prefix: format!("/c{}", i + 1),
                 value_bytes: 16,
                 max_outstanding: 8,
+                // The second client syncs before each read, so the
+                // consistency checker holds sync-then-read under faults.
+                sync_before_reads: i == 1,
             }),
         });
     }
@@ -176,6 +180,10 @@ pub struct SeedOutcome {
     /// Faults the safety phase injected (undoings not counted).
     pub faults: usize,
     pub violations: Vec<Violation>,
+    /// Client guarantees broken (the consistency checker's first reports).
+    pub consistency: Vec<consistency::Violation>,
+    /// Client operations the consistency checker classified.
+    pub checked_ops: u64,
     /// What the liveness phase found missing.
     pub liveness: Vec<String>,
     pub ops: u64,
@@ -191,7 +199,7 @@ pub struct SeedOutcome {
 
 impl SeedOutcome {
     pub fn passed(&self) -> bool {
-        self.violations.is_empty() && self.liveness.is_empty()
+        self.violations.is_empty() && self.consistency.is_empty() && self.liveness.is_empty()
     }
 
     /// The first thing that went wrong.
@@ -199,6 +207,7 @@ impl SeedOutcome {
         self.violations
             .first()
             .map(|v| v.to_string())
+            .or_else(|| self.consistency.first().map(|v| format!("consistency: {v}")))
             .or_else(|| self.liveness.first().map(|l| format!("liveness: {l}")))
     }
 }
@@ -232,6 +241,8 @@ pub fn run_scenario(seed: u64, scenario: &Scenario, safety_ms: u64) -> SeedOutco
         servers: scenario.servers.len(),
         faults,
         violations: vec![],
+        consistency: vec![],
+        checked_ops: 0,
         liveness: vec![],
         ops: 0,
         commits: 0,
@@ -261,6 +272,9 @@ pub fn run_scenario(seed: u64, scenario: &Scenario, safety_ms: u64) -> SeedOutco
     out.acked_writes = c.counts.acked_writes;
     out.assertions = c.counts.assertions;
     out.epochs = c.counts.epochs;
+    let r = run.consistency.report();
+    out.consistency = r.violations.clone();
+    out.checked_ops = r.ops;
     if !out.passed() {
         out.report = run.report();
     }
@@ -326,6 +340,9 @@ pub fn describe(o: &SeedOutcome) -> String {
     );
     for v in o.violations.iter().take(10) {
         s.push_str(&format!("  {v}\n"));
+    }
+    for v in o.consistency.iter().take(10) {
+        s.push_str(&format!("  consistency: {v}\n"));
     }
     for l in &o.liveness {
         s.push_str(&format!("  liveness: {l}\n"));

@@ -169,7 +169,7 @@ impl ScenarioClient {
 
     fn react(&mut self, now: Instant, ev: &ClientEvent) -> Vec<ClientCall> {
         let mut calls = Vec::new();
-        if let (ClientEvent::Result { tag, result }, Some(w)) = (ev, self.workload.as_mut()) {
+        if let (ClientEvent::Result { tag, result, .. }, Some(w)) = (ev, self.workload.as_mut()) {
             if w.owns(*tag) {
                 w.finished(*tag, result.as_ref().map(|_| ()).map_err(|c| *c));
                 // A dead handle (expired, auth failed) fails every request

@@ -141,7 +141,7 @@ fn failover(seed: u64, fault: Fault, end_ms: u64) -> Result<(Option<f64>, Option
                 writes.insert(*tag);
             }
             // Served by the new leader, not one in flight before the fault.
-            ClientEvent::Result { tag, result: Ok(_) }
+            ClientEvent::Result { tag, result: Ok(_), .. }
                 if writes.remove(tag) && e.at > t0 && serving.is_some_and(|s| e.at >= s) =>
             {
                 first_write = Some(e.at);

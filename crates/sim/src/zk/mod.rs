@@ -5,6 +5,7 @@
 pub mod campaign;
 pub mod check;
 pub mod client_node;
+pub mod consistency;
 pub mod fidelity;
 pub mod runner;
 pub mod scenario;

@@ -4,6 +4,7 @@
 
 use super::check::Checker;
 use super::client_node::ScenarioClient;
+use super::consistency::ConsistencyChecker;
 use super::scenario::{client_node, Scenario};
 use super::summary::Summary;
 use crate::rng::{Stream, WorldRng};
@@ -51,6 +52,8 @@ pub struct ScenarioRun {
     pub summary: Summary,
     /// The invariants, checked on every entry of the trace.
     pub checker: Checker,
+    /// The client guarantees, checked on the same entries.
+    pub consistency: ConsistencyChecker,
     end: Instant,
 }
 
@@ -117,11 +120,16 @@ impl ScenarioRun {
         let summary = Summary::new(&servers, &clients);
         let client_ids: Vec<NodeId> = clients.iter().map(|(id, _)| *id).collect();
         let checker = Checker::new(&servers, s.members().voters, &client_ids);
+        let mut consistency = ConsistencyChecker::new();
+        for (id, name) in &clients {
+            consistency.name_client(*id, name);
+        }
         Ok(ScenarioRun {
             scenario: s.clone(),
             world,
             summary,
             checker,
+            consistency,
             end: Instant::ZERO + Duration::from_millis(s.end_ms),
         })
     }
@@ -136,6 +144,7 @@ impl ScenarioRun {
         for e in self.world.take_log() {
             self.summary.observe(&e);
             self.checker.observe(&e);
+            self.consistency.observe(&e);
             sink(&e);
         }
     }
@@ -180,11 +189,18 @@ impl ScenarioRun {
         self.run_to(self.end, sink)
     }
 
-    /// The summary as text, with the invariants' verdict.
+    /// The summary as text, with the invariants' and the consistency
+    /// checker's verdicts.
     pub fn report(&self) -> String {
         let mut out = self.summary.render(&self.world.trace_hash());
         out.push_str(&invariants_report(&self.checker));
+        out.push_str(&self.consistency.report().render());
         out
+    }
+
+    /// Whether every invariant and every client guarantee held.
+    pub fn ok(&self) -> bool {
+        self.checker.ok() && self.consistency.ok()
     }
 }
 

@@ -129,7 +129,7 @@ impl Summary {
                 c.invoked += 1;
                 c.inflight.insert(*tag, at);
             }
-            ClientEvent::Result { tag, result } => {
+            ClientEvent::Result { tag, result, .. } => {
                 if let Some(start) = c.inflight.remove(tag) {
                     c.latencies.push(at.saturating_since(start).as_micros());
                 }

@@ -3,6 +3,8 @@
 //! Its random choices come from a generator the world seeded.
 
 use super::scenario::Workload;
+#[cfg(test)]
+use super::scenario::OpMix;
 use crate::rng::WorldRng;
 use actor::{Duration, Instant};
 use std::collections::BTreeSet;
@@ -81,16 +83,33 @@ impl WorkloadGen {
             (None, _) => self.spec.max_outstanding as usize,
         };
         let mut out = Vec::new();
-        while out.len() < want && self.outstanding.len() < self.spec.max_outstanding as usize {
-            let tag = self.next_tag;
-            self.next_tag += 1;
-            self.outstanding.insert(tag);
-            if !self.prefix_made {
+        let mut made = 0;
+        while made < want && self.outstanding.len() < self.spec.max_outstanding as usize {
+            made += 1;
+            let prefix = !self.prefix_made;
+            let req = self.next_request();
+            if self.spec.sync_before_reads && is_read(&req) {
+                // Pipelined: the sync goes first on the same connection, so
+                // the server answers the read only after the sync. The pair
+                // counts as one operation of the rate and may pass the
+                // window by one.
+                let path = req.path().unwrap_or(&self.spec.prefix).to_string();
+                out.push((self.take_tag(), Request::Sync { path }));
+            }
+            let tag = self.take_tag();
+            if prefix {
                 self.prefix_tag = Some(tag);
             }
-            out.push((tag, self.next_request()));
+            out.push((tag, req));
         }
         out
+    }
+
+    fn take_tag(&mut self) -> u64 {
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        self.outstanding.insert(tag);
+        tag
     }
 
     fn key(&mut self) -> String {
@@ -146,6 +165,11 @@ impl WorkloadGen {
     }
 }
 
+/// The requests a workload draws that only read.
+fn is_read(r: &Request) -> bool {
+    matches!(r, Request::GetData { .. } | Request::Exists { .. } | Request::GetChildren { .. })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +197,31 @@ mod tests {
         assert!(matches!(&again[0].1, Request::Create { path, .. } if path == "/w"), "{again:?}");
         w.finished(again[0].0, Err(znode::Code::NodeExists));
         assert!(!matches!(&w.due(Instant(2), true)[0].1, Request::Create { path, .. } if path == "/w"));
+    }
+
+    #[test]
+    fn with_sync_before_reads_every_read_follows_a_sync_of_its_path() {
+        let mix = OpMix { create: 0, set: 1, get: 1, delete: 0, exists: 1, children: 1 };
+        let spec = Workload { rate_per_sec: 0, max_outstanding: 40, sync_before_reads: true, mix, ..Workload::default() };
+        let mut w = WorkloadGen::new(spec.clone(), 3);
+        let ops = w.due(Instant(0), false);
+        let mut reads = 0;
+        for (i, (_, r)) in ops.iter().enumerate() {
+            if is_read(r) {
+                reads += 1;
+                let before = i.checked_sub(1).map(|j| &ops[j].1);
+                assert!(
+                    matches!(before, Some(Request::Sync { path }) if Some(path.as_str()) == r.path()),
+                    "{r:?} after {before:?}"
+                );
+            }
+        }
+        assert!(reads > 5, "{ops:?}");
+        // Off, the same seed draws the same operations, without the syncs.
+        let plain = WorkloadGen::new(Workload { sync_before_reads: false, ..spec }, 3).due(Instant(0), false);
+        let without: Vec<&Request> = ops.iter().map(|(_, r)| r).filter(|r| !matches!(r, Request::Sync { .. })).collect();
+        let n = without.len().min(plain.len());
+        assert_eq!(without[..n], plain.iter().map(|(_, r)| r).take(n).collect::<Vec<_>>()[..]);
     }
 
     #[test]

@@ -1678,12 +1678,13 @@ mod round_trip {
     }
 
     fn bugs() -> impl Strategy<Value = Bugs> {
-        any::<[bool; 5]>().prop_map(|b| Bugs {
+        any::<[bool; 6]>().prop_map(|b| Bugs {
             zookeeper_1154: b[0],
             zookeeper_1549: b[1],
             zookeeper_4646: b[2],
             zookeeper_4394: b[3],
             zookeeper_2845: b[4],
+            broken_local_writes: b[5],
         })
     }
 

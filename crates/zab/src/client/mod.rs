@@ -94,8 +94,12 @@ pub enum ClientEvent {
     Session { id: u64, timeout_ms: i32 },
     /// A request was made (the start of an operation in a history).
     Invoked { tag: u64, req: Request },
-    /// The answer to a call.
-    Result { tag: u64, result: Result<Response, Code> },
+    /// The answer to a call. `zxid` is the reply header's zxid (what the
+    /// client's lastZxid takes from it: the server's last applied zxid when
+    /// it answered, so for a write its own zxid); 0 when the client made the
+    /// result itself without a reply (connection loss, a dead or closing
+    /// handle), so a checker can tell a server's answer from the client's.
+    Result { tag: u64, result: Result<Response, Code>, zxid: Zxid },
     /// A `WatchedEvent` for the default watcher: node events as they come
     /// off the wire, session events when the session state changes.
     Watch(WatchedEvent),
@@ -454,7 +458,7 @@ impl Client {
         };
         let failed: Vec<Queued> = self.pending.drain(..).map(|p| p.q).chain(self.outgoing.drain(..)).collect();
         for q in failed {
-            self.finish(q, Err(code), out);
+            self.finish(q, Err(code), 0, out);
         }
     }
 
@@ -526,14 +530,17 @@ impl Client {
         }
         let result = if err.is_ok() { Ok(body.unwrap_or(Response::Empty)) } else { Err(err) };
         let is_close = p.q.purpose == Purpose::Close;
-        self.finish(p.q, result, out);
+        // Java's -1 ("no zxid") is not a zxid the client keeps.
+        let header = if zxid == u64::MAX { 0 } else { zxid };
+        self.finish(p.q, result, header, out);
         if is_close {
             self.closed(out);
         }
     }
 
     /// `finishPacket`: register watches, run watch deregistration, answer.
-    fn finish(&mut self, q: Queued, result: Result<Response, Code>, out: &mut Effects<Zk>) {
+    /// `zxid` is the reply header's, or 0 for a result made here.
+    fn finish(&mut self, q: Queued, result: Result<Response, Code>, zxid: Zxid, out: &mut Effects<Zk>) {
         let result = match &q.purpose {
             Purpose::RemoveWatches { path, kind, local } => {
                 let code = result.as_ref().err().copied().unwrap_or(Code::Ok);
@@ -556,7 +563,7 @@ impl Client {
                 result
             }
         };
-        emit(out, ClientEvent::Result { tag: q.tag, result });
+        emit(out, ClientEvent::Result { tag: q.tag, result, zxid });
     }
 
     // ------------------------------------------------------------- calls
@@ -593,7 +600,7 @@ impl Client {
             }
             ClientCall::Close { tag } => {
                 if !self.state.is_alive() || self.state == ClientState::NotConnected {
-                    emit(out, ClientEvent::Result { tag, result: Ok(Response::Empty) });
+                    emit(out, ClientEvent::Result { tag, result: Ok(Response::Empty), zxid: 0 });
                     return;
                 }
                 emit(out, ClientEvent::Invoked { tag, req: Request::CloseSession });
@@ -611,7 +618,7 @@ impl Client {
                 ClientState::Closed => Code::SessionExpired,
                 _ => Code::ConnectionLoss,
             };
-            self.finish(q, Err(code), out);
+            self.finish(q, Err(code), 0, out);
             return;
         }
         self.outgoing.push_back(q);

@@ -7,7 +7,8 @@
 use super::commit::{needs_commit, CommitProcessor};
 use super::packet::{zxid, Forwarded, QuorumPacket};
 use super::peer::{emit, send_quorum, timer, AfterSync, Shared};
-use crate::server::core::{PipelineOp, PipelineRequest};
+use crate::server::core::{ms, PipelineOp, PipelineRequest};
+use crate::server::sessions::Owner;
 use crate::server::db::ZkDatabase;
 use crate::server::history::Loaded;
 use crate::server::{ServerEvent, ServerTimer, ServerWrite};
@@ -477,6 +478,10 @@ impl Learner {
         out: &mut Effects<Zk>,
     ) -> Result<(), String> {
         let Some(conn) = self.conn else { return Ok(()) };
+        if s.cfg.bugs.broken_local_writes && !self.observer && is_client_write(&req) {
+            serve_write_locally(s, req, now, out);
+            return Ok(());
+        }
         if needs_commit(&req, true) {
             if matches!(req.op, PipelineOp::Client(Request::Sync { .. })) {
                 self.pending_syncs.push_back((req.session, req.xid));
@@ -533,4 +538,25 @@ impl Learner {
             out.push(Effect::CancelTimer { timer: timer(t) });
         }
     }
+}
+
+/// A client's data write (not a session's close, which stays the leader's).
+fn is_client_write(req: &PipelineRequest) -> bool {
+    matches!(&req.op, PipelineOp::Client(r) if r.is_write() && !matches!(r, Request::CloseSession))
+}
+
+/// BROKEN-LOCAL-WRITES, a teaching variant and not a ZooKeeper bug: the
+/// follower prepares the write itself with the next zxid after what it has
+/// applied, applies it and answers success; the leader never hears of it,
+/// so no other server ever holds it and the leader hands the same zxid to
+/// another write. Nothing is logged: the write lives only in this tree.
+fn serve_write_locally(s: &mut Shared, mut req: PipelineRequest, now: Instant, out: &mut Effects<Zk>) {
+    s.core.zxid = s.last_processed();
+    // A learner does not track global sessions; adopt this one so prepare
+    // takes it as ours.
+    let timeout = s.cfg.max_session_timeout();
+    s.core.sessions.track_session(req.session, timeout, ms(now));
+    s.core.sessions.set_owner(req.session, Owner::Local);
+    s.core.prepare(&mut req, Owner::Local, now);
+    s.core.finish(req, now, out);
 }

@@ -38,18 +38,32 @@ pub struct Bugs {
     /// ZOOKEEPER-2845: a server that drops out keeps voting with its
     /// in-memory zxid, lower than what its log holds.
     pub zookeeper_2845: bool,
+    /// BROKEN-LOCAL-WRITES — a teaching variant, *not* a ZooKeeper bug: a
+    /// follower serves client writes itself (prepares and applies them with
+    /// the next zxid after what it has, answers success) and never forwards
+    /// them to the leader. It exists to show that the consistency checker
+    /// can fail.
+    pub broken_local_writes: bool,
 }
 
 impl Bugs {
     /// Every switch by its name, for the command line and the page.
-    pub const NAMES: &'static [&'static str] =
-        &["ZOOKEEPER-1154", "ZOOKEEPER-1549", "ZOOKEEPER-4646", "ZOOKEEPER-4394", "ZOOKEEPER-2845"];
+    pub const NAMES: &'static [&'static str] = &[
+        "ZOOKEEPER-1154",
+        "ZOOKEEPER-1549",
+        "ZOOKEEPER-4646",
+        "ZOOKEEPER-4394",
+        "ZOOKEEPER-2845",
+        "BROKEN-LOCAL-WRITES",
+    ];
 
-    /// Turn a switch on by name (`ZOOKEEPER-1154` or `1154`).
+    /// Turn a switch on by name (`ZOOKEEPER-1154` or `1154`;
+    /// `BROKEN-LOCAL-WRITES` for the teaching variant).
     pub fn enable(&mut self, name: &str) -> Result<(), String> {
-        let n = name.trim().to_ascii_uppercase();
+        let n = name.trim().to_ascii_uppercase().replace('_', "-");
         let n = n.strip_prefix("ZOOKEEPER-").unwrap_or(&n);
         match n {
+            "BROKEN-LOCAL-WRITES" => self.broken_local_writes = true,
             "1154" => self.zookeeper_1154 = true,
             "1549" => self.zookeeper_1549 = true,
             "4646" | "4643" => self.zookeeper_4646 = true,
@@ -61,6 +75,29 @@ impl Bugs {
     }
 
     pub fn any(&self) -> bool {
-        self.zookeeper_1154 || self.zookeeper_1549 || self.zookeeper_4646 || self.zookeeper_4394 || self.zookeeper_2845
+        self.zookeeper_1154
+            || self.zookeeper_1549
+            || self.zookeeper_4646
+            || self.zookeeper_4394
+            || self.zookeeper_2845
+            || self.broken_local_writes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Bugs;
+
+    #[test]
+    fn every_switch_is_enabled_by_its_name() {
+        for name in Bugs::NAMES {
+            let mut b = Bugs::default();
+            b.enable(name).unwrap_or_else(|e| panic!("{e}"));
+            assert!(b.any(), "{name}");
+        }
+        let mut b = Bugs::default();
+        assert!(b.enable("broken_local_writes").is_ok());
+        assert!(b.broken_local_writes);
+        assert!(b.enable("ZOOKEEPER-9999").is_err());
     }
 }

@@ -478,7 +478,7 @@ impl Checker {
             ClientEvent::Invoked { tag, req } => {
                 c.pending.insert(*tag, (at, req.is_write()));
             }
-            ClientEvent::Result { tag, result } => {
+            ClientEvent::Result { tag, result, .. } => {
                 let Some((_, write)) = c.pending.remove(tag) else { return };
                 self.counts.ops += 1;
                 if !write || result.is_err() || !self.ensemble {
