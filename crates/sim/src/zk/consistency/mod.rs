@@ -34,6 +34,9 @@ pub mod history;
 pub mod report;
 mod writes;
 
+#[cfg(test)]
+mod tests;
+
 pub use history::OpRef;
 pub use report::{ClientTally, ConsistencyReport, OpClass, OpNote, Violation, ViolationKind};
 
