@@ -203,6 +203,35 @@ mod props {
             let _ = decode(&format!("#v1.{}", URL_SAFE_NO_PAD.encode(&bytes)));
         }
 
+        /// A real link cut short anywhere, or with one character changed,
+        /// is refused with an error (or, by chance, still decodes); never a
+        /// panic.
+        #[test]
+        fn truncated_or_damaged_links_never_panic(seed in any::<u64>(), cut in 0usize..10_000, at in 0usize..10_000, ch in any::<char>()) {
+            let link = encode(&Scenario::ensemble(seed, 3, &["a", "b"], 20_000));
+            let cut = cut % (link.len() + 1);
+            if link.is_char_boundary(cut) {
+                let _ = decode(&link[..cut]);
+            }
+            let mut chars: Vec<char> = link.chars().collect();
+            let i = at % chars.len();
+            chars[i] = ch;
+            let _ = decode(&chars.into_iter().collect::<String>());
+        }
+
+        /// Version numbers of any length, and payloads of any length up to
+        /// well past the limit.
+        #[test]
+        fn huge_versions_and_lengths_get_errors(digits in "[0-9]{1,60}", len in 0usize..(MAX_PAYLOAD_CHARS * 2)) {
+            let r = decode(&format!("#v{digits}.abc"));
+            prop_assert!(r.is_err());
+            let r = decode(&format!("#v1.{}", "Q".repeat(len)));
+            prop_assert!(r.is_err());
+            if len > MAX_PAYLOAD_CHARS {
+                prop_assert!(matches!(r, Err(LinkError::TooLong { .. })), "{r:?}");
+            }
+        }
+
         /// Scenarios with random seeds, ends and commands round-trip.
         #[test]
         fn scenarios_round_trip(seed in any::<u64>(), end in 1u64..100_000, lines in prop::collection::vec("[ -~]{0,40}", 0..5)) {
