@@ -2,6 +2,7 @@
 //! replica's tree beside them, the consoles and the watches below. Every
 //! view is drawn from the model the trace feeds.
 
+use crate::components::cap::{Cap, CapToggle, Settings};
 use crate::components::cluster::{Cluster, ServerAction};
 use crate::components::console::Console;
 use crate::components::header::Header;
@@ -218,6 +219,43 @@ pub fn App() -> Html {
         }
     });
 
+    let consistency = &player.run.consistency;
+    let report = consistency.report();
+    let cap_sides = crate::cap::sides(model, net);
+    let cap_clients = crate::cap::clients(model, net, report, &consistency.waiting(now));
+    let violations: Vec<String> = report.violations.iter().take(3).map(|v| v.to_string()).collect();
+    let scenario = &player.scenario;
+    let workloads: Vec<bool> = scenario.clients.iter().filter_map(|c| c.workload.as_ref().map(|w| w.sync_before_reads)).collect();
+    let settings = Settings {
+        sync_before_reads: !workloads.is_empty() && workloads.iter().all(|on| *on),
+        has_workload: !workloads.is_empty(),
+        read_only: scenario.config.readonly_mode_enabled,
+        session_timeout_ms: scenario.clients.first().map_or(30_000, |c| c.session_timeout_ms),
+        leader_serves: scenario.config.leader_serves,
+        ensemble: scenario.servers.len() > 1,
+    };
+    let on_toggle = act(&runtime, &redraw, |r, t: CapToggle| {
+        r.reconfigure(|s| match t {
+            CapToggle::SyncBeforeReads(on) => {
+                for w in s.clients.iter_mut().filter_map(|c| c.workload.as_mut()) {
+                    w.sync_before_reads = on;
+                }
+            }
+            CapToggle::ReadOnly(on) => {
+                s.config.readonly_mode_enabled = on;
+                for c in &mut s.clients {
+                    c.can_be_read_only = on;
+                }
+            }
+            CapToggle::SessionTimeoutMs(ms) => {
+                for c in &mut s.clients {
+                    c.session_timeout_ms = ms;
+                }
+            }
+            CapToggle::LeaderServes(on) => s.config.leader_serves = on,
+        })
+    });
+
     let selected = rt.ui.server.or_else(|| model.leader());
     let replica = rt.ui.replica.or_else(|| model.leader()).or_else(|| model.servers.keys().next().copied());
     let tree = replica.and_then(|id| model.replicas.tree(id));
@@ -311,6 +349,8 @@ pub fn App() -> Html {
             </main>
             <div class="explore">
                 <Network nodes={Rc::new(nodes)} {link} sides={Rc::new(sides)} on_action={on_net} />
+                <Cap sides={Rc::new(cap_sides)} clients={Rc::new(cap_clients)} verdict={report.verdict()}
+                    ok={report.ok()} violations={Rc::new(violations)} {settings} {on_toggle} />
             </div>
             <SpaceTimeDiagram data={Rc::new(st)} following={rt.ui.pinned_end.is_none()} hide_pings={rt.ui.hide_pings} on_action={on_st} />
         </>

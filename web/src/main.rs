@@ -15,6 +15,7 @@ mod components;
 mod model;
 mod player;
 mod presets;
+mod cap;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 mod view;

@@ -618,6 +618,8 @@ impl Runtime {
             return;
         }
         self.rebuild = Some((self.hosting, now));
+        // A link shown before describes the old settings.
+        self.shared = None;
         self.version += 1;
     }
 

@@ -82,7 +82,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         let selected = props.selected == Some(id);
         html! {
             <g class={classes!("server", s.class, selected.then_some("selected"))} onclick={select} data-server={id.to_string()}
-                data-state={s.state.clone()} role="button" aria-label={format!("server {id}: {}", s.state)}>
+                data-state={s.state.split(' ').next().unwrap_or_default().to_string()}
+                data-read-only={s.state.ends_with("(read-only)").then_some("true")} role="button" aria-label={format!("server {id}: {}", s.state)}>
                 <circle cx={s.x.to_string()} cy={s.y.to_string()} r="70" />
                 <text x={s.x.to_string()} y={(s.y - 22.0).to_string()} class="sid">{ format!("{}{}", id, if s.observer { " (obs)" } else { "" }) }</text>
                 <text x={s.x.to_string()} y={(s.y + 4.0).to_string()} class="state">{ s.state.clone() }</text>

@@ -1,6 +1,7 @@
 //! The page's views, one component per file. Each is a function of the
 //! props it is given; the state lives in `model::Model`.
 
+pub mod cap;
 pub mod cluster;
 pub mod console;
 pub mod header;
