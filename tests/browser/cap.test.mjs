@@ -119,6 +119,15 @@ test("a damaged link shows a clear message and the default scenario", async () =
     await old.page.waitForSelector("[data-role=notice]", { timeout: 20000 });
     assert.match(await old.page.textContent("[data-role=notice]"), /v999|version|newer/i);
     await old.page.close();
+    // A link pasted into the address bar of the open page is opened there.
+    await p.evaluate((h) => {
+      location.hash = h;
+    }, linkOf("scenarios/stale-read-and-sync.json"));
+    await p.waitForFunction(() => document.querySelector(".subtitle")?.textContent === "A stale read on a lagging follower, and sync", null, {
+      timeout: 20000,
+    });
+    await p.waitForFunction(() => document.querySelectorAll("g.server").length === 3, null, { timeout: 20000 });
+    assert.equal(await p.$("[data-role=notice]"), null, "the old notice is gone");
     assert.deepEqual(bad.errors.concat(old.errors), []);
   } finally {
     await bad.page.close();

@@ -61,6 +61,10 @@ pub fn App() -> Html {
                 let redraw = redraw.clone();
                 move || redraw.force_update()
             }));
+            let pasted = crate::hash::listen(runtime.clone(), Rc::new({
+                let redraw = redraw.clone();
+                move || redraw.force_update()
+            }));
             let ticker = gloo_timers::callback::Interval::new(33, move || {
                 if let Ok(mut rt) = runtime.try_borrow_mut() {
                     if needs_workers(&rt) {
@@ -75,6 +79,7 @@ pub fn App() -> Html {
             move || {
                 drop(ticker);
                 drop(keys);
+                drop(pasted);
             }
         });
     }

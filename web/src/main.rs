@@ -10,12 +10,14 @@ mod bench;
 #[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
+mod hash;
+#[cfg(target_arch = "wasm32")]
 mod keys;
+mod cap;
 mod components;
 mod model;
 mod player;
 mod presets;
-mod cap;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 mod view;
