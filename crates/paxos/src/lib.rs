@@ -7,5 +7,8 @@
 //! the world's disk, synced before any reply.
 
 pub mod ballot;
+pub mod model;
+pub mod single;
+pub mod multi;
 
 pub use ballot::Ballot;
