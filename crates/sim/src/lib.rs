@@ -6,6 +6,7 @@ pub mod disk;
 pub mod fault;
 pub mod link;
 pub mod net;
+pub mod paxos;
 pub mod queue;
 pub mod rng;
 pub mod trace;
