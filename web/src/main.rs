@@ -16,15 +16,29 @@ mod keys;
 mod cap;
 mod components;
 mod model;
+mod paxos_view;
 mod player;
 mod presets;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 mod view;
 
+/// `?paxos` opens the Paxos page instead of the ZooKeeper one.
+#[cfg(target_arch = "wasm32")]
+fn paxos_requested() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
+        .is_some_and(|p| p.has("paxos"))
+}
+
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    yew::Renderer::<app::App>::new().render();
+    if paxos_requested() {
+        yew::Renderer::<components::paxos::PaxosPage>::new().render();
+    } else {
+        yew::Renderer::<app::App>::new().render();
+    }
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("zooscope-web is the page's wasm binary; run `make serve` and open http://localhost:8080");
 }

@@ -41,6 +41,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     </button>
                 </dd></div>
             </dl>
+            <a class="mode-link" href="?paxos" data-role="paxos-link">{ "Classic Paxos →" }</a>
         </header>
     }
 }

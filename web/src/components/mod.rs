@@ -8,6 +8,8 @@ pub mod header;
 pub mod inspector;
 pub mod network;
 pub mod node_detail;
+#[cfg(target_arch = "wasm32")]
+pub mod paxos;
 pub mod playback;
 pub mod share;
 pub mod spacetime;

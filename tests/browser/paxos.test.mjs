@@ -1,0 +1,88 @@
+// The Paxos page (?paxos): the duelling-proposers livelock — ballots rising,
+// nothing chosen — and its cure by back-off; one proposer gets its value
+// chosen on every learner; ZAB beside Multi-Paxos on the same network.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serveDist, launch, openPage, screenshot } from "./lib.mjs";
+
+let server, browser, page, errors;
+const text = (sel) => page.textContent(sel);
+const ballots = async () => parseInt(await text("[data-role=ballot-count]"), 10);
+
+before(async () => {
+  server = await serveDist();
+  browser = await launch();
+  ({ page, errors } = await openPage(browser, server.url + "?paxos"));
+  await page.waitForSelector("[data-role=paxos-headline]");
+  await page.selectOption("[data-role=speed]", "1");
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test("duelling proposers without back-off: ballots keep rising and nothing is chosen", async () => {
+  await page.waitForFunction(() => parseInt(document.querySelector("[data-role=ballot-count]")?.textContent ?? "0", 10) > 40, null, {
+    timeout: 30000,
+  });
+  const first = await page.getAttribute('g.series[data-proposer="1"]', "data-last-round");
+  await page.waitForTimeout(1000);
+  const later = await page.getAttribute('g.series[data-proposer="1"]', "data-last-round");
+  assert.ok(parseInt(later, 10) > parseInt(first, 10), `${first} → ${later}`);
+  assert.match(await text("[data-role=paxos-headline]"), /Nothing chosen after \d+ ballots.*livelock/);
+  const learned = await page.$$eval("[data-role=learned]", (els) => els.map((e) => e.textContent));
+  assert.ok(learned.every((l) => l === "nothing yet"), learned.join());
+  const promised = await page.textContent('[data-node="3"] [data-role=promised]');
+  assert.match(promised, /^\d+\.[12]$/);
+  await screenshot(page, "paxos-livelock");
+});
+
+test("randomized back-off cures it: a value is chosen and every learner agrees", async () => {
+  await page.selectOption("[data-role=paxos-preset]", "duel-backoff");
+  await page.waitForFunction(() => /is chosen/.test(document.querySelector("[data-role=paxos-headline]")?.textContent ?? ""), null, {
+    timeout: 30000,
+  });
+  await page.waitForFunction(
+    () => [...document.querySelectorAll("[data-role=learned]")].every((e) => e.textContent !== "nothing yet"),
+    null,
+    { timeout: 30000 },
+  );
+  const learned = new Set(await page.$$eval("[data-role=learned]", (els) => els.map((e) => e.textContent)));
+  assert.equal(learned.size, 1, [...learned].join());
+  assert.ok(["\"A\"", "\"B\""].includes([...learned][0]));
+  assert.ok((await ballots()) < 20);
+  await screenshot(page, "paxos-backoff");
+});
+
+test("one proposer: its value is chosen with one ballot", async () => {
+  await page.selectOption("[data-role=paxos-preset]", "one-proposer");
+  await page.waitForFunction(() => /"A" is chosen/.test(document.querySelector("[data-role=paxos-headline]")?.textContent ?? ""), null, {
+    timeout: 30000,
+  });
+  assert.equal(await ballots(), 1);
+  assert.match(await page.textContent('[data-node="4"] [data-role=accepted]'), /^1\.1 "A"$/);
+});
+
+test("ZAB beside Multi-Paxos: both figures for the same network and workload", async () => {
+  await page.click("[data-action=compare]");
+  await page.waitForSelector("[data-role=compare-table]", { timeout: 60000 });
+  const row = await page.$$eval('[data-row="messages per committed write"] td', (els) => els.map((e) => e.textContent));
+  assert.equal(row.length, 2);
+  for (const v of row) assert.ok(parseFloat(v) > 1, row.join());
+  assert.match(await text("[data-role=zab-change]"), /established epoch 2/);
+  assert.match(await text("[data-role=paxos-change]"), /won phase 1/);
+  await screenshot(page, "paxos-compare");
+});
+
+test("the ZooKeeper page links to the Paxos page; no uncaught error", async () => {
+  const zk = await openPage(browser, server.url);
+  try {
+    await zk.page.waitForSelector("[data-role=paxos-link]");
+    assert.equal(await zk.page.getAttribute("[data-role=paxos-link]", "href"), "?paxos");
+    assert.deepEqual(zk.errors, []);
+  } finally {
+    await zk.page.close();
+  }
+  assert.deepEqual(errors, []);
+});

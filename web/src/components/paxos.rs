@@ -1,0 +1,324 @@
+//! The Paxos page (`?paxos`): single-decree Paxos in the same world —
+//! presets for a value chosen, the duelling-proposers livelock and its
+//! cures — with each node's card (promise, vote, attempt, what it
+//! learned), the ballots over time, the space-time diagram, network edits,
+//! and ZAB beside Multi-Paxos on one network and workload. The run is in
+//! this page (no workers): it is a few nodes and a few thousand events.
+
+use crate::components::spacetime::{SpaceTimeDiagram, StAction};
+use crate::paxos_view::{self, PaxosView};
+use actor::{Duration, Instant, NodeId};
+use sim::paxos::single::{Lab, Preset, NODES};
+use sim::paxos::{compare, CompareParams, SideBySide};
+use sim::{Fault, LinkSpec};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Virtual seconds per wall second.
+const SPEEDS: [(f64, &str); 5] = [(0.01, "0.01×"), (0.05, "0.05×"), (0.2, "0.2×"), (1.0, "1×"), (10.0, "10×")];
+/// Where a run stops by itself.
+const END: Instant = Instant(10_000_000);
+const TICK_MS: u32 = 50;
+/// The space-time window.
+const WINDOW_US: u64 = 40_000;
+
+struct State {
+    lab: Lab,
+    playing: bool,
+    speed: f64,
+    selected: Option<u64>,
+    compared: Option<Result<SideBySide, String>>,
+    error: Option<String>,
+}
+
+impl State {
+    fn new(preset: Preset, seed: u64) -> State {
+        State { lab: Lab::new(preset, seed), playing: true, speed: 0.05, selected: None, compared: None, error: None }
+    }
+
+    fn advance(&mut self, by: Duration) {
+        let to = (self.lab.now() + by).min(END);
+        if let Err(e) = self.lab.run_to(to) {
+            self.error = Some(e);
+            self.playing = false;
+        }
+        if self.lab.now() >= END {
+            self.playing = false;
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Act {
+    Preset(Preset),
+    Seed(u64),
+    Restart,
+    Play,
+    Pause,
+    Speed(f64),
+    Isolate(u32),
+    Crash(u32),
+    Restart1(u32),
+    Lossy,
+    Heal,
+    Compare,
+    St(StAction),
+}
+
+#[component]
+pub fn PaxosPage() -> Html {
+    let state = use_mut_ref(|| State::new(Preset::Duel, 1));
+    let redraw = use_force_update();
+    {
+        let state = state.clone();
+        let redraw = redraw.clone();
+        use_effect_with((), move |_| {
+            let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
+                if let Ok(mut s) = state.try_borrow_mut() {
+                    if s.playing {
+                        let us = (f64::from(TICK_MS) * 1000.0 * s.speed) as u64;
+                        s.advance(Duration::from_micros(us.max(1)));
+                    }
+                }
+                redraw.force_update();
+            });
+            move || drop(ticker)
+        });
+    }
+    let act = {
+        let state = state.clone();
+        let redraw = redraw.clone();
+        Callback::from(move |a: Act| {
+            let Ok(mut s) = state.try_borrow_mut() else { return };
+            let (preset, seed) = (s.lab.preset, s.lab.seed);
+            match a {
+                Act::Preset(p) => *s = State { speed: s.speed, ..State::new(p, seed) },
+                Act::Seed(n) => *s = State { speed: s.speed, ..State::new(preset, n) },
+                Act::Restart => *s = State { speed: s.speed, ..State::new(preset, seed) },
+                Act::Play => s.playing = true,
+                Act::Pause => s.playing = false,
+                Act::Speed(v) => s.speed = v,
+                Act::Isolate(n) => {
+                    let rest: Vec<NodeId> = NODES.iter().copied().filter(|m| *m != n).map(NodeId).collect();
+                    s.lab.fault(Fault::Partition { groups: vec![vec![NodeId(n)], rest] });
+                }
+                Act::Crash(n) => s.lab.fault(Fault::Crash { node: NodeId(n) }),
+                Act::Restart1(n) => s.lab.fault(Fault::Restart { node: NodeId(n) }),
+                Act::Lossy => {
+                    let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, jitter_us: 500, loss_ppm: 200_000, dup_ppm: 50_000 };
+                    s.lab.fault(Fault::SetLink { from: None, to: None, spec });
+                }
+                Act::Heal => {
+                    s.lab.fault(Fault::Heal);
+                    let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, ..LinkSpec::default() };
+                    s.lab.fault(Fault::SetLink { from: None, to: None, spec });
+                }
+                Act::Compare => s.compared = Some(compare(&CompareParams::default())),
+                Act::St(StAction::Select(id)) => s.selected = id,
+                Act::St(_) => {}
+            }
+            drop(s);
+            redraw.force_update();
+        })
+    };
+    let s = state.borrow();
+    let lab = &s.lab;
+    let now = lab.now();
+    let v: PaxosView = paxos_view::view(lab);
+    let start = Instant(now.0.saturating_sub(WINDOW_US));
+    let st = paxos_view::spacetime(lab, start, now.max(Instant(WINDOW_US)), s.selected);
+    let on = |a: Act| {
+        let cb = act.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+    };
+    let on_preset = {
+        let cb = act.clone();
+        Callback::from(move |e: Event| {
+            let id = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Ok(p) = Preset::parse(&id) {
+                cb.emit(Act::Preset(p));
+            }
+        })
+    };
+    let on_seed = {
+        let cb = act.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlInputElement>().value();
+            if let Ok(n) = v.trim().parse::<u64>() {
+                cb.emit(Act::Seed(n));
+            }
+        })
+    };
+    let on_speed = {
+        let cb = act.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Ok(x) = v.parse::<f64>() {
+                cb.emit(Act::Speed(x));
+            }
+        })
+    };
+    let on_st = {
+        let cb = act.clone();
+        Callback::from(move |a: StAction| cb.emit(Act::St(a)))
+    };
+    let cards = v.cards.iter().map(|c| {
+        let id = c.id;
+        html! {
+            <div class={classes!("paxos-card", (!c.up).then_some("down"), c.learned.is_some().then_some("learned"))} data-node={id.to_string()}>
+                <h3>{ format!("node {id}") }<span class="small">{ format!(" {}", c.roles) }</span></h3>
+                <dl>
+                    if c.acceptor {
+                        <div><dt>{ "promised" }</dt><dd data-role="promised">{ c.promised.map_or_else(|| "—".to_string(), |b| b.to_string()) }</dd></div>
+                        <div><dt>{ "accepted" }</dt><dd data-role="accepted">{ c.accepted.as_ref().map_or_else(|| "—".to_string(), |(b, v)| format!("{b} {v:?}")) }</dd></div>
+                    }
+                    if let Some(a) = &c.attempt {
+                        <div><dt>{ "proposer" }</dt><dd data-role="attempt">{ a.clone() }</dd></div>
+                    }
+                    <div><dt>{ "learned" }</dt><dd data-role="learned">{ c.learned.as_ref().map_or_else(|| "nothing yet".to_string(), |v| format!("{v:?}")) }</dd></div>
+                </dl>
+                <div class="buttons">
+                    <button onclick={on(Act::Isolate(id))} data-action="isolate">{ "Cut off" }</button>
+                    if c.up {
+                        <button onclick={on(Act::Crash(id))} data-action="crash">{ "Crash" }</button>
+                    } else {
+                        <button onclick={on(Act::Restart1(id))} data-action="restart-node">{ "Restart" }</button>
+                    }
+                </div>
+            </div>
+        }
+    });
+    let chart = ballot_chart(&v, now);
+    let compared = match &s.compared {
+        None => html! {},
+        Some(Err(e)) => html! { <p class="notice">{ format!("the comparison did not run: {e}") }</p> },
+        Some(Ok(r)) => compare_table(r),
+    };
+    let total: usize = v.ballots.values().map(Vec::len).sum();
+    html! {
+        <>
+            <header class="page-header">
+                <div class="title">
+                    <h1>{ "ZooScope · Paxos" }</h1>
+                    <p class="subtitle">{ lab.preset.title() }</p>
+                </div>
+                <dl class="facts">
+                    <div><dt>{ "time" }</dt><dd data-role="clock">{ now.to_string() }</dd></div>
+                    <div><dt>{ "datagrams" }</dt><dd>{ v.datagrams }</dd></div>
+                    <div><dt>{ "ballots" }</dt><dd data-role="ballot-count">{ total }</dd></div>
+                    <div><dt>{ "trace hash" }</dt><dd data-role="trace-hash">{ lab.world.trace_hash() }</dd></div>
+                </dl>
+                <a class="mode-link" href="./">{ "← ZooKeeper" }</a>
+            </header>
+            <section class="panel paxos-controls">
+                <label>{ "preset " }
+                    <select onchange={on_preset} data-role="paxos-preset">
+                        { for Preset::ALL.iter().map(|p| html! {
+                            <option value={p.id()} selected={*p == lab.preset}>{ p.title() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ " seed " }<input type="number" min="0" value={lab.seed.to_string()} onchange={on_seed} data-role="paxos-seed" size="6" /></label>
+                if s.playing {
+                    <button onclick={on(Act::Pause)} data-role="pause">{ "❚❚ Pause" }</button>
+                } else {
+                    <button onclick={on(Act::Play)} data-role="play">{ "▶ Play" }</button>
+                }
+                <button onclick={on(Act::Restart)} data-action="restart">{ "Restart" }</button>
+                <label>{ " speed " }
+                    <select onchange={on_speed} data-role="speed">
+                        { for SPEEDS.iter().map(|(x, name)| html! {
+                            <option value={x.to_string()} selected={(s.speed - x).abs() < 1e-9}>{ *name }</option>
+                        }) }
+                    </select>
+                </label>
+                <button onclick={on(Act::Lossy)} data-action="lossy">{ "Lossy links (20 % loss, 5 % duplicates)" }</button>
+                <button onclick={on(Act::Heal)} data-action="heal">{ "Heal everything" }</button>
+                <p class="hint">{ lab.preset.explain() }</p>
+            </section>
+            if let Some(e) = &s.error {
+                <p class="notice" data-role="notice">{ e.clone() }</p>
+            }
+            <p class={classes!("headline", if v.chosen.is_some() { "ok" } else { "warn" })} data-role="paxos-headline">{ v.headline.clone() }</p>
+            if !v.violations.is_empty() {
+                <div class="violations" role="alert">{ for v.violations.iter().map(|x| html! { <pre>{ x.clone() }</pre> }) }</div>
+            }
+            <section class="paxos-cards">{ for cards }</section>
+            <section class="panel">
+                <h2>{ "Ballots over time" }</h2>
+                { chart }
+            </section>
+            <SpaceTimeDiagram data={Rc::new(st)} following=true hide_pings=false on_action={on_st} />
+            <div class="legend paxos-legend" aria-label="message colours">
+                { for [("vote", "Prepare"), ("discovery", "Promise"), ("request", "Nack"), ("proposal", "Accept"), ("ack", "Accepted")].iter().map(|(k, name)| html! {
+                    <span class="key"><svg viewBox="0 0 12 12" width="12" height="12"><circle class={format!("msg msg-{k}")} cx="6" cy="6" r="5" /></svg>{ *name }</span>
+                }) }
+            </div>
+            <section class="panel compare" data-role="compare">
+                <h2>{ "ZAB beside Multi-Paxos" }</h2>
+                <p class="hint">{ "Three servers, 1 ms links, one write every 20 ms from 3 s through a server that does not lead; at 4 s the leader is cut off from everyone, at 5 s the network heals. Both run in this page in the same deterministic world." }</p>
+                <button onclick={on(Act::Compare)} data-action="compare">{ "Run both" }</button>
+                { compared }
+            </section>
+        </>
+    }
+}
+
+fn ballot_chart(v: &PaxosView, now: Instant) -> Html {
+    let (w, h, left, bottom) = (900.0, 200.0, 50.0, 24.0);
+    let max_round = v.ballots.values().flatten().map(|(_, r)| *r).max().unwrap_or(1).max(1) as f64;
+    let span = now.0.max(1) as f64;
+    let x = |t: u64| left + (t as f64 / span) * (w - left - 10.0);
+    let y = |r: u64| (h - bottom) - (r as f64 / max_round) * (h - bottom - 10.0);
+    let series = v.ballots.iter().enumerate().map(|(i, (node, pts))| {
+        let class = format!("series p{}", node % 4);
+        let dots = pts.iter().map(|(t, r)| html! { <circle cx={format!("{:.1}", x(*t))} cy={format!("{:.1}", y(*r))} r="2.5" /> });
+        let last = pts.last().map(|(_, r)| *r).unwrap_or(0);
+        html! {
+            <g class={class} data-proposer={node.to_string()} data-last-round={last.to_string()}>
+                { for dots }
+                <text x={(w - 8.0).to_string()} y={format!("{:.1}", (y(last) + 14.0 + 16.0 * i as f64).min(h - bottom - 4.0))} text-anchor="end">{ format!("proposer {node}: round {last}") }</text>
+            </g>
+        }
+    });
+    html! {
+        <svg class="ballots" viewBox={format!("0 0 {w} {h}")} role="img" aria-label="ballot rounds each proposer tried over time">
+            <line class="axis" x1={left.to_string()} y1={(h - bottom).to_string()} x2={(w - 10.0).to_string()} y2={(h - bottom).to_string()} />
+            <line class="axis" x1={left.to_string()} y1="10" x2={left.to_string()} y2={(h - bottom).to_string()} />
+            <text x="4" y="16" class="small">{ format!("round {max_round}") }</text>
+            <text x={left.to_string()} y={(h - 6.0).to_string()} class="small">{ "0 s" }</text>
+            <text x={(w - 10.0).to_string()} y={(h - 6.0).to_string()} text-anchor="end" class="small">{ now.to_string() }</text>
+            { for series }
+        </svg>
+    }
+}
+
+fn compare_table(r: &SideBySide) -> Html {
+    let (z, p) = (&r.zab, &r.paxos);
+    let opt = |x: Option<f64>| x.map_or_else(|| "never".to_string(), |v| format!("{v:.0} ms"));
+    let who = |x: Option<u32>| x.map_or_else(|| "none".to_string(), |v| format!("server {v}"));
+    let rows = [
+        ("messages per committed write", format!("{:.2}", z.messages_per_write), format!("{:.2}", p.messages_per_write)),
+        ("mean commit latency", format!("{:.2} ms", z.mean_latency_ms), format!("{:.2} ms", p.mean_latency_ms)),
+        ("writes committed before the cut", z.steady_writes.to_string(), p.steady_writes.to_string()),
+        ("committed while the leader was cut off", z.committed_during_partition.to_string(), p.committed_during_partition.to_string()),
+        ("failed or refused writes", z.failed.to_string(), p.failed.to_string()),
+        ("from the cut to the next commit", opt(z.recovery_ms), opt(p.recovery_ms)),
+        ("leader before → after", format!("{} → {}", who(z.leader_before), who(z.leader_after)), format!("{} → {}", who(p.leader_before), who(p.leader_after))),
+        ("writes committed in all", z.total_committed.to_string(), p.total_committed.to_string()),
+    ];
+    html! {
+        <>
+            <table class="compare-table" data-role="compare-table">
+                <thead><tr><th></th><th>{ "ZAB" }</th><th>{ "Multi-Paxos" }</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|(name, a, b)| html! {
+                        <tr data-row={name.to_string()}><th>{ *name }</th><td>{ a.clone() }</td><td>{ b.clone() }</td></tr>
+                    }) }
+                </tbody>
+            </table>
+            <p data-role="zab-change"><strong>{ "ZAB on leader change: " }</strong>{ z.leader_change.clone() }</p>
+            <p data-role="paxos-change"><strong>{ "Multi-Paxos on leader change: " }</strong>{ p.leader_change.clone() }</p>
+        </>
+    }
+}
