@@ -140,6 +140,34 @@ enum PaxosAction {
         #[arg(long, default_value_t = 2000)]
         ms: u64,
     },
+    /// Explore every state of a small single-decree configuration
+    /// (breadth first) and check safety in each: at most one value chosen,
+    /// learners agree, promises never go back. Exits 1 with a
+    /// counterexample if safety breaks.
+    ModelCheck {
+        #[arg(long, default_value_t = 3)]
+        acceptors: u32,
+        #[arg(long, default_value_t = 2)]
+        proposers: u32,
+        /// Ballots each proposer may try.
+        #[arg(long, default_value_t = 1)]
+        ballots: u32,
+        /// Datagrams the network may lose (a bag of messages in flight);
+        /// without --loss and --dup, every datagram ever sent may be
+        /// delivered any number of times, in any order, or never.
+        #[arg(long)]
+        loss: Option<u32>,
+        /// Datagrams the network may duplicate (with --loss).
+        #[arg(long)]
+        dup: Option<u32>,
+        /// Stop (not exhaustive) after this many states.
+        #[arg(long, default_value_t = 5_000_000)]
+        max_states: usize,
+        /// Make the acceptors accept below their promise (to see a
+        /// counterexample).
+        #[arg(long)]
+        broken: bool,
+    },
     /// Run ZAB and Multi-Paxos on the same network and workload, cut the
     /// leader off, heal, and print the two side by side.
     Compare {
@@ -189,6 +217,61 @@ enum LinkAction {
     Decode { link: String },
 }
 
+fn paxos_model_check(
+    acceptors: u32,
+    proposers: u32,
+    ballots: u32,
+    loss: Option<u32>,
+    dup: Option<u32>,
+    max_states: usize,
+    broken: bool,
+) -> Result<ExitCode, String> {
+    use paxos::model::{explore, ModelConfig, Network};
+    if !(1..=5).contains(&acceptors) || !(1..=3).contains(&proposers) || !(1..=4).contains(&ballots) {
+        return Err("model-check takes 1–5 acceptors, 1–3 proposers and 1–4 ballots each".into());
+    }
+    let acc: Vec<actor::NodeId> = (1..=acceptors).map(actor::NodeId).collect();
+    let cfg = ModelConfig {
+        broken: if broken { acc.clone() } else { vec![] },
+        acceptors: acc,
+        proposers: (0..proposers).map(|i| (actor::NodeId(acceptors + 1 + i), ((b'a' + i as u8) as char).to_string())).collect(),
+        network: match (loss, dup) {
+            (None, None) => Network::Set,
+            (l, d) => Network::Bag { loss: l.unwrap_or(0), dup: d.unwrap_or(0) },
+        },
+        max_attempts: ballots,
+        max_states,
+    };
+    let started = std::time::Instant::now();
+    let r = explore(&cfg);
+    println!(
+        "{proposers} proposer(s), {acceptors} acceptor(s), {ballots} ballot(s) each, network {:?}: {} states, {} transitions, depth {}, {} in {:.1} s",
+        cfg.network,
+        r.states,
+        r.transitions,
+        r.max_depth,
+        match (&r.counterexample, r.exhaustive) {
+            (Some(_), _) => "stopped at a violation",
+            (None, true) => "exhaustive",
+            (None, false) => "NOT exhaustive (state cap reached)",
+        },
+        started.elapsed().as_secs_f64()
+    );
+    match &r.counterexample {
+        None => {
+            println!("safe: at most one value chosen, learners agree, promises never go back");
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(c) => {
+            println!("VIOLATION: {:?}", c.violation);
+            for (i, step) in c.trace.iter().enumerate() {
+                println!("  {:>3}. {step}", i + 1);
+            }
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -210,6 +293,9 @@ fn main() -> ExitCode {
                 print!("{}", lab.summary());
                 Ok(if lab.violations().is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
             })
+        }
+        Command::Paxos { action: PaxosAction::ModelCheck { acceptors, proposers, ballots, loss, dup, max_states, broken } } => {
+            paxos_model_check(acceptors, proposers, ballots, loss, dup, max_states, broken)
         }
         Command::Paxos { action: PaxosAction::Compare { seed, servers, latency_us, json } } => {
             let p = sim::paxos::CompareParams { seed, servers, latency_us, ..Default::default() };
