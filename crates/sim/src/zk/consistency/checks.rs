@@ -25,7 +25,7 @@ struct Done<'a> {
 }
 
 impl Done<'_> {
-    fn from_server(&self) -> bool {
+    fn server_answered(&self) -> bool {
         self.header != 0
     }
 
@@ -79,7 +79,7 @@ impl ConsistencyChecker {
             op.mzxid = seen.map(|s| s.mzxid);
         }
         let mut d = Done { p, op, at, header, result, seen, found: Vec::new() };
-        if d.from_server() {
+        if d.server_answered() {
             fifo(&t, &mut d);
             monotonic(&mut t, &mut d);
         }
@@ -90,7 +90,7 @@ impl ConsistencyChecker {
             OpKind::Sync => sync_done(&mut t, &d),
             OpKind::Other => other_done(&d),
         };
-        if d.from_server() {
+        if d.server_answered() {
             watch_check(&mut t, &mut d);
         }
         self.clients.insert(node, t);
@@ -132,7 +132,7 @@ impl ConsistencyChecker {
             Err(code) => return (OpClass::WriteFailed(*code), format!("{what} failed: {code:?}")),
             Ok(r) => r,
         };
-        if !d.from_server() {
+        if !d.server_answered() {
             return (OpClass::WriteCommitted, format!("{what} succeeded without a reply zxid"));
         }
         let z = d.header;
@@ -176,7 +176,7 @@ impl ConsistencyChecker {
     fn read_done(&mut self, t: &Track, d: &mut Done) -> (OpClass, String) {
         let what = d.p.what();
         // NONODE is an answer about the replica, not a refusal.
-        let answered = d.from_server() && matches!(d.result, Ok(_) | Err(Code::NoNode));
+        let answered = d.server_answered() && matches!(d.result, Ok(_) | Err(Code::NoNode));
         if !answered {
             let code = d.result.as_ref().err().copied().unwrap_or(Code::Ok);
             return (OpClass::ReadRefused(code), format!("{what} refused: {code:?}"));
@@ -383,7 +383,7 @@ fn read_your_writes(t: &Track, d: &mut Done) {
 fn sync_done(t: &mut Track, d: &Done) -> (OpClass, String) {
     let what = d.p.what();
     match d.result {
-        Ok(_) if d.from_server() => {
+        Ok(_) if d.server_answered() => {
             t.sync = Some(SyncMark {
                 op: d.op.clone(),
                 seq: d.p.seq,
