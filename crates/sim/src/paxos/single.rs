@@ -64,7 +64,7 @@ impl Preset {
     pub fn explain(self) -> &'static str {
         match self {
             Preset::OneProposer => "Node 1 proposes \"A\": Prepare, a majority of promises, Accept, a majority of Accepted — chosen.",
-            Preset::Duel => "Nodes 1 and 2 propose \"A\" and \"B\" at the same time and retry at once with a higher round when pre-empted: each Prepare cancels the other's Accept, ballots rise for ever and nothing is chosen. Paxos is safe, not live.",
+            Preset::Duel => "Nodes 1 and 2 propose \"A\" and \"B\" 4.3 ms apart and retry at once with a higher round when pre-empted: each Prepare cancels the other's Accept, ballots rise for ever and nothing is chosen. Paxos is safe, not live.",
             Preset::DuelBackoff => "The same duel, but a pre-empted proposer waits a random time (exponential back-off) before retrying: soon one finishes both phases undisturbed and its value is chosen.",
             Preset::Distinguished => "Both clients ask, but only node 1 is a proposer (a distinguished proposer, as a leader would be): one ballot, one value chosen. ZooKeeper's leader plays this part.",
         }
