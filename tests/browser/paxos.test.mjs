@@ -1,9 +1,10 @@
 // The Paxos page (?paxos): the duelling-proposers livelock — ballots rising,
 // nothing chosen — and its cure by back-off; one proposer gets its value
-// chosen on every learner; ZAB beside Multi-Paxos on the same network.
+// chosen on every learner; ZAB beside Multi-Paxos on the same network;
+// the same trace hash with nodes in workers, in the page and natively.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { serveDist, launch, openPage, screenshot } from "./lib.mjs";
+import { serveDist, launch, openPage, screenshot, zooscope } from "./lib.mjs";
 
 let server, browser, page, errors;
 const text = (sel) => page.textContent(sel);
@@ -85,4 +86,26 @@ test("the ZooKeeper page links to the Paxos page; no uncaught error", async () =
     await zk.page.close();
   }
   assert.deepEqual(errors, []);
+});
+
+test("in Web Workers, in the page and natively, a Paxos run has the same trace hash", async () => {
+  const m = /trace hash ([0-9a-f]{16})/.exec(zooscope("paxos", "run", "duel", "--seed", "2", "--ms", "300"));
+  assert.ok(m, "the native run prints its hash");
+  const hashes = {};
+  for (const hosting of ["workers", "page"]) {
+    const p = await openPage(browser, `${server.url}?paxos=duel&seed=2&until=300&hosting=${hosting}`);
+    try {
+      await p.page.waitForFunction(
+        () => document.querySelector("[data-role=status]")?.textContent === "paused" && document.querySelector("[data-role=clock]")?.textContent === "0.300s",
+        null,
+        { timeout: 60000 },
+      );
+      assert.equal(await p.page.getAttribute("[data-role=hosting]", "data-hosting"), hosting);
+      hashes[hosting] = await p.page.textContent("[data-role=trace-hash]");
+      assert.deepEqual(p.errors, []);
+    } finally {
+      await p.page.close();
+    }
+  }
+  assert.deepEqual(hashes, { workers: m[1], page: m[1] });
 });

@@ -3,6 +3,8 @@
 //! the logic is here and platform-free, so it is tested natively; the wasm
 //! entry in `src/bin/server_worker.rs` only moves bytes.
 
+pub mod paxos;
+
 use actor::{Effect, Input, Instant, Node, NodeId};
 use serde::{Deserialize, Serialize};
 use zab::quorum::{Members, QuorumPeer};
@@ -49,6 +51,30 @@ pub enum FromWorker {
     Pong {
         n: u64,
     },
+}
+
+/// The wasm entry of a worker binary: hand every message's bytes to
+/// `handle` and post its answer back; say `ready` first, because messages
+/// the page posts before the wasm is instantiated are lost.
+#[cfg(target_arch = "wasm32")]
+pub fn serve(mut handle: impl FnMut(&[u8]) -> Vec<u8> + 'static, ready: Vec<u8>) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+    let Ok(scope) = js_sys::global().dyn_into::<DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let reply_scope = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let bytes = js_sys::Uint8Array::new(&e.data()).to_vec();
+        let answer = handle(&bytes);
+        let array = js_sys::Uint8Array::from(answer.as_slice());
+        let _ = reply_scope.post_message(&array);
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let _ = scope.post_message(&js_sys::Uint8Array::from(ready.as_slice()));
 }
 
 /// Encode a message for postMessage.

@@ -2,17 +2,30 @@
 //! presets for a value chosen, the duelling-proposers livelock and its
 //! cures — with each node's card (promise, vote, attempt, what it
 //! learned), the ballots over time, the space-time diagram, network edits,
-//! and ZAB beside Multi-Paxos on one network and workload. The run is in
-//! this page (no workers): it is a few nodes and a few thousand events.
+//! and ZAB beside Multi-Paxos on one network and workload. Each node runs
+//! in its own Web Worker (or, switched, in this page); the world here
+//! posts each its inputs and waits for its effects, as on the ZooKeeper
+//! page. URL: `?paxos=<preset>&seed=N&hosting=workers|page&until=MS`
+//! (run to MS, then pause).
 
 use crate::components::spacetime::{SpaceTimeDiagram, StAction};
 use crate::paxos_view::{self, PaxosView};
 use actor::{Duration, Instant, NodeId};
 use sim::paxos::single::{Lab, Preset, NODES};
 use sim::paxos::{compare, CompareParams, SideBySide};
+use sim::zk::Progress;
 use sim::{Fault, LinkSpec};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use worker::paxos::{FromPaxosWorker, ToPaxosWorker};
+use worker::{decode, encode};
 use yew::prelude::*;
+
+const WORKER_SCRIPT: &str = "./paxos_worker_loader.js";
 
 /// Virtual seconds per wall second.
 const SPEEDS: [(f64, &str); 5] = [(0.01, "0.01×"), (0.05, "0.05×"), (0.2, "0.2×"), (1.0, "1×"), (10.0, "10×")];
@@ -22,30 +35,163 @@ const TICK_MS: u32 = 50;
 /// The space-time window.
 const WINDOW_US: u64 = 40_000;
 
+type Inbox = Rc<RefCell<Vec<(NodeId, Vec<u8>)>>>;
+
 struct State {
     lab: Lab,
+    workers_mode: bool,
     playing: bool,
     speed: f64,
+    /// Where virtual time should get to.
+    target: Instant,
+    /// Run to here, then pause (`until` in the URL).
+    until: Option<Instant>,
     selected: Option<u64>,
     compared: Option<Result<SideBySide, String>>,
     error: Option<String>,
+    workers: BTreeMap<NodeId, Worker>,
+    created: BTreeSet<NodeId>,
+    /// Step messages whose answers are still out.
+    posted: usize,
+    inbox: Inbox,
 }
 
 impl State {
-    fn new(preset: Preset, seed: u64) -> State {
-        State { lab: Lab::new(preset, seed), playing: true, speed: 0.05, selected: None, compared: None, error: None }
+    fn new(preset: Preset, seed: u64, workers_mode: bool) -> State {
+        State {
+            lab: Lab::with_hosting(preset, seed, workers_mode),
+            workers_mode,
+            playing: true,
+            speed: 0.05,
+            target: Instant::ZERO,
+            until: None,
+            selected: None,
+            compared: None,
+            error: None,
+            workers: BTreeMap::new(),
+            created: BTreeSet::new(),
+            posted: 0,
+            inbox: Rc::new(RefCell::new(Vec::new())),
+        }
     }
 
-    fn advance(&mut self, by: Duration) {
-        let to = (self.lab.now() + by).min(END);
-        if let Err(e) = self.lab.run_to(to) {
-            self.error = Some(e);
-            self.playing = false;
+    /// A fresh run in place of this one (workers are started afresh:
+    /// answers still out belong to the old run).
+    fn reset(&mut self, preset: Preset, seed: u64, workers_mode: bool) {
+        for (_, w) in std::mem::take(&mut self.workers) {
+            w.terminate();
         }
-        if self.lab.now() >= END {
+        let fresh = State::new(preset, seed, workers_mode);
+        *self = State { speed: self.speed, compared: self.compared.take(), ..fresh };
+    }
+
+    fn needs_workers(&self) -> bool {
+        self.workers_mode && self.workers.is_empty() && self.error.is_none()
+    }
+
+    fn post(&mut self, id: NodeId, msg: &ToPaxosWorker) {
+        let Some(w) = self.workers.get(&id) else { return };
+        if w.post_message(&js_sys::Uint8Array::from(encode(msg).as_slice())).is_err() {
+            self.error = Some(format!("postMessage to the worker of node {id} failed"));
+        }
+    }
+
+    /// Answers in, then run what is due; true if anything changed.
+    fn pump(&mut self, tick: Option<Duration>) {
+        let messages = std::mem::take(&mut *self.inbox.borrow_mut());
+        for (id, bytes) in messages {
+            match decode::<FromPaxosWorker>(&bytes) {
+                Ok(FromPaxosWorker::Ready) => {
+                    if let Some(config) = self.lab.configs.iter().find(|c| c.me == id).cloned() {
+                        self.post(id, &ToPaxosWorker::Create { node: id, config });
+                    }
+                }
+                Ok(FromPaxosWorker::Created { node }) => {
+                    self.created.insert(node);
+                }
+                Ok(FromPaxosWorker::Effects { node, items }) => {
+                    self.posted = self.posted.saturating_sub(1);
+                    for effects in items {
+                        if let Err(e) = self.lab.world.complete(node, effects) {
+                            self.error = Some(e);
+                        }
+                    }
+                }
+                Ok(FromPaxosWorker::Failed { error }) => self.error = Some(error),
+                Err(e) => self.error = Some(e),
+            }
+        }
+        if let Some(by) = tick.filter(|_| self.playing) {
+            self.target = (self.target.max(self.lab.now()) + by).min(END);
+        }
+        if let Some(u) = self.until {
+            self.target = self.target.min(u);
+        }
+        if self.error.is_some() || self.posted > 0 {
+            return;
+        }
+        if self.workers_mode && self.created.len() < self.lab.configs.len() {
+            return;
+        }
+        match self.lab.advance(self.target) {
+            Ok(Progress::Reached) => {}
+            Ok(Progress::Waiting) => {
+                let mut by_node: BTreeMap<NodeId, Vec<(Instant, actor::Input<paxos::single::Paxos>)>> = BTreeMap::new();
+                for o in self.lab.world.take_outbox() {
+                    by_node.entry(o.node).or_default().push((o.now, o.input));
+                }
+                for (id, items) in by_node {
+                    self.posted += 1;
+                    self.post(id, &ToPaxosWorker::Step { items });
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+        let now = self.lab.now();
+        if now >= END || self.until.is_some_and(|u| now >= u) {
             self.playing = false;
         }
     }
+}
+
+/// Start one worker per node; their answers go to the inbox and wake the
+/// page.
+fn spawn_workers(state: &Rc<RefCell<State>>, wake: Rc<dyn Fn()>) {
+    let Ok(mut s) = state.try_borrow_mut() else { return };
+    let ids: Vec<NodeId> = s.lab.configs.iter().map(|c| c.me).collect();
+    for id in ids {
+        let opts = WorkerOptions::new();
+        opts.set_type(WorkerType::Module);
+        let worker = match Worker::new_with_options(WORKER_SCRIPT, &opts) {
+            Ok(w) => w,
+            Err(e) => {
+                s.error = Some(format!("cannot start the worker of node {id}: {e:?}"));
+                return;
+            }
+        };
+        let inbox = Rc::clone(&s.inbox);
+        let wake2 = Rc::clone(&wake);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            inbox.borrow_mut().push((id, js_sys::Uint8Array::new(&e.data()).to_vec()));
+            wake2();
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        s.workers.insert(id, worker);
+    }
+}
+
+/// What the URL asks for: `?paxos=<preset>&seed=N&hosting=page&until=MS`.
+fn from_url() -> (Preset, u64, bool, Option<Instant>) {
+    let params = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let get = |k: &str| params.as_ref().and_then(|p| p.get(k));
+    let preset = get("paxos").and_then(|p| Preset::parse(&p).ok()).unwrap_or(Preset::Duel);
+    let seed = get("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
+    let workers = get("hosting").is_none_or(|h| h != "page");
+    let until = get("until").and_then(|s| s.parse::<u64>().ok()).map(|ms| Instant::ZERO + Duration::from_millis(ms));
+    (preset, seed, workers, until)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +205,7 @@ enum Act {
     Isolate(u32),
     Crash(u32),
     Restart1(u32),
+    Hosting,
     Lossy,
     Heal,
     Compare,
@@ -67,18 +214,36 @@ enum Act {
 
 #[component]
 pub fn PaxosPage() -> Html {
-    let state = use_mut_ref(|| State::new(Preset::Duel, 1));
+    let state = use_mut_ref(|| {
+        let (preset, seed, workers, until) = from_url();
+        let mut s = State::new(preset, seed, workers);
+        if until.is_some() {
+            s.until = until;
+            s.target = until.unwrap_or(Instant::ZERO);
+        }
+        s
+    });
     let redraw = use_force_update();
     {
         let state = state.clone();
         let redraw = redraw.clone();
         use_effect_with((), move |_| {
-            let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
-                if let Ok(mut s) = state.try_borrow_mut() {
-                    if s.playing {
-                        let us = (f64::from(TICK_MS) * 1000.0 * s.speed) as u64;
-                        s.advance(Duration::from_micros(us.max(1)));
+            let wake: Rc<dyn Fn()> = {
+                let state = state.clone();
+                Rc::new(move || {
+                    if let Ok(mut s) = state.try_borrow_mut() {
+                        s.pump(None);
                     }
+                })
+            };
+            let ticker = gloo_timers::callback::Interval::new(TICK_MS, move || {
+                let needs = state.try_borrow().is_ok_and(|s| s.needs_workers());
+                if needs {
+                    spawn_workers(&state, Rc::clone(&wake));
+                }
+                if let Ok(mut s) = state.try_borrow_mut() {
+                    let us = (f64::from(TICK_MS) * 1000.0 * s.speed) as u64;
+                    s.pump(Some(Duration::from_micros(us.max(1))));
                 }
                 redraw.force_update();
             });
@@ -90,12 +255,16 @@ pub fn PaxosPage() -> Html {
         let redraw = redraw.clone();
         Callback::from(move |a: Act| {
             let Ok(mut s) = state.try_borrow_mut() else { return };
-            let (preset, seed) = (s.lab.preset, s.lab.seed);
+            let (preset, seed, workers) = (s.lab.preset, s.lab.seed, s.workers_mode);
             match a {
-                Act::Preset(p) => *s = State { speed: s.speed, ..State::new(p, seed) },
-                Act::Seed(n) => *s = State { speed: s.speed, ..State::new(preset, n) },
-                Act::Restart => *s = State { speed: s.speed, ..State::new(preset, seed) },
-                Act::Play => s.playing = true,
+                Act::Preset(p) => s.reset(p, seed, workers),
+                Act::Seed(n) => s.reset(preset, n, workers),
+                Act::Restart => s.reset(preset, seed, workers),
+                Act::Hosting => s.reset(preset, seed, !workers),
+                Act::Play => {
+                    s.until = None;
+                    s.playing = true;
+                }
                 Act::Pause => s.playing = false,
                 Act::Speed(v) => s.speed = v,
                 Act::Isolate(n) => {
@@ -195,6 +364,15 @@ pub fn PaxosPage() -> Html {
         Some(Ok(r)) => compare_table(r),
     };
     let total: usize = v.ballots.values().map(Vec::len).sum();
+    let status = if s.error.is_some() {
+        "failed"
+    } else if s.workers_mode && s.created.len() < lab.configs.len() {
+        "starting the workers…"
+    } else if s.playing {
+        "running"
+    } else {
+        "paused"
+    };
     html! {
         <>
             <header class="page-header">
@@ -207,6 +385,14 @@ pub fn PaxosPage() -> Html {
                     <div><dt>{ "datagrams" }</dt><dd>{ v.datagrams }</dd></div>
                     <div><dt>{ "ballots" }</dt><dd data-role="ballot-count">{ total }</dd></div>
                     <div><dt>{ "trace hash" }</dt><dd data-role="trace-hash">{ lab.world.trace_hash() }</dd></div>
+                    <div><dt>{ "status" }</dt><dd data-role="status">{ status }</dd></div>
+                    <div><dt>{ "nodes run" }</dt><dd>
+                        <button class="hosting" onclick={on(Act::Hosting)} data-role="hosting"
+                            data-hosting={if s.workers_mode { "workers" } else { "page" }}
+                            title="switch: one Web Worker per node, or all in this page (the run starts again)">
+                            { if s.workers_mode { "in Web Workers" } else { "in this page" } }
+                        </button>
+                    </dd></div>
                 </dl>
                 <a class="mode-link" href="./">{ "← ZooKeeper" }</a>
             </header>

@@ -16,7 +16,8 @@
 
 use crate::net::{LinkSpec, Network};
 use crate::trace::{Entry, Record};
-use crate::world::World;
+use crate::world::{Stepped, World};
+use crate::zk::Progress;
 use crate::Fault;
 use actor::{Duration, Instant, NodeId};
 use paxos::single::{Backoff, Call, Checker, Config, Event, Paxos, PaxosNode, Violation};
@@ -102,15 +103,25 @@ pub struct Lab {
     pub seed: u64,
     pub world: World<Paxos>,
     pub log: Vec<Entry<Paxos>>,
+    /// Each node's set-up (a host elsewhere builds the node from it).
+    pub configs: Vec<Config>,
     checker: Checker,
 }
 
 impl Lab {
+    /// Every node in this process.
     pub fn new(preset: Preset, seed: u64) -> Lab {
+        Lab::with_hosting(preset, seed, false)
+    }
+
+    /// With `remote`, every node is hosted elsewhere (a Web Worker built
+    /// from `configs`): the world hands out inputs and waits for effects.
+    pub fn with_hosting(preset: Preset, seed: u64, remote: bool) -> Lab {
         let ids: Vec<NodeId> = NODES.iter().map(|n| NodeId(*n)).collect();
         let acceptors: Vec<NodeId> = ACCEPTORS.iter().map(|n| NodeId(*n)).collect();
         let spec = LinkSpec { latency_us: LATENCY_US, ..LinkSpec::default() };
         let mut world = World::new(seed, Network { default: spec, ..Network::default() });
+        let mut configs = Vec::new();
         for id in &ids {
             let mut cfg = Config::new(*id, acceptors.clone(), ids.clone())
                 .learner()
@@ -123,8 +134,13 @@ impl Lab {
             if preset.proposers().contains(&id.0) {
                 cfg = cfg.proposer();
             }
-            let sync = if acceptors.contains(id) { SYNC_US } else { PROPOSER_SYNC_US };
-            world.add_node(*id, Box::new(PaxosNode::new(cfg)), Duration::from_micros(sync));
+            let sync = Duration::from_micros(if acceptors.contains(id) { SYNC_US } else { PROPOSER_SYNC_US });
+            if remote {
+                world.add_remote_node(*id, sync);
+            } else {
+                world.add_node(*id, Box::new(PaxosNode::new(cfg.clone())), sync);
+            }
+            configs.push(cfg);
             world.boot(*id);
         }
         // Proposer 2's client asks two latencies and the mean of the two
@@ -137,19 +153,44 @@ impl Lab {
             let later = Duration::from_micros(2 * LATENCY_US + (SYNC_US + PROPOSER_SYNC_US) / 2);
             world.schedule_call(at + later, NodeId(2), Call::Propose("B".into()));
         }
-        Lab { preset, seed, world, log: Vec::new(), checker: Checker::new(acceptors.len()) }
+        Lab { preset, seed, world, log: Vec::new(), configs, checker: Checker::new(acceptors.len()) }
     }
 
-    /// Run to `t`, keeping the trace and checking every event.
+    /// Run to `t` with every node in this process, keeping the trace and
+    /// checking every event.
     pub fn run_to(&mut self, t: Instant) -> Result<(), String> {
-        self.world.run_to(t).map_err(|e| e.to_string())?;
+        match self.advance(t)? {
+            Progress::Reached => Ok(()),
+            Progress::Waiting => Err("a node is hosted elsewhere; its answer is needed".into()),
+        }
+    }
+
+    /// Run what is due up to `t`, or until a remote node's answer is
+    /// needed (then hand the world's outbox to the hosts and `complete`).
+    pub fn advance(&mut self, t: Instant) -> Result<Progress, String> {
+        loop {
+            if self.world.next_time().is_none_or(|n| n > t) && self.world.awaiting().is_empty() {
+                self.world.idle_until(t);
+                self.drain();
+                return Ok(Progress::Reached);
+            }
+            let stepped = self.world.step();
+            self.drain();
+            match stepped {
+                Stepped::Ran | Stepped::Idle => {}
+                Stepped::Waiting => return Ok(Progress::Waiting),
+                Stepped::OverBudget => return Err(format!("the step budget ran out at {}", self.world.now())),
+            }
+        }
+    }
+
+    fn drain(&mut self) {
         for e in self.world.take_log() {
             if let Record::Emit { node, event } = &e.what {
                 self.checker.observe(e.at, *node, event);
             }
             self.log.push(e);
         }
-        Ok(())
     }
 
     pub fn fault(&mut self, f: Fault) {
@@ -195,6 +236,7 @@ impl Lab {
             None => s.push_str("  nothing chosen\n"),
         }
         let datagrams = self.log.iter().filter(|e| matches!(e.what, Record::SendDatagram { .. })).count();
+        s.push_str(&format!("  trace hash {}\n", self.world.trace_hash()));
         s.push_str(&format!("  {datagrams} datagrams; "));
         match self.violations() {
             [] => s.push_str("safety held (one value, learners agree, promises never go back)\n"),
@@ -245,6 +287,40 @@ mod tests {
         }
         let lab = ran(Preset::Distinguished, 1, 1_000);
         assert_eq!(lab.chosen().map(|c| c.2), Some("A".to_string()), "{}", lab.summary());
+    }
+
+    #[test]
+    fn remote_nodes_answered_in_any_order_give_the_same_trace() {
+        let mut local = ran(Preset::Duel, 4, 300);
+        let mut remote = Lab::with_hosting(Preset::Duel, 4, true);
+        let mut hosts: BTreeMap<NodeId, PaxosNode> =
+            remote.configs.iter().map(|c| (c.me, PaxosNode::new(c.clone()))).collect();
+        let to = Instant::ZERO + Duration::from_millis(300);
+        let mut flip = false;
+        while remote.advance(to).expect("runs") == Progress::Waiting {
+            let mut batch: Vec<(NodeId, Vec<actor::Effect<Paxos>>)> = Vec::new();
+            for o in remote.world.take_outbox() {
+                let node = hosts.get_mut(&o.node).expect("a host");
+                if matches!(o.input, actor::Input::Boot { .. }) {
+                    *node = PaxosNode::new(node.config().clone());
+                }
+                let mut out = Vec::new();
+                actor::Node::step(node, o.now, o.input, &mut out);
+                batch.push((o.node, out));
+            }
+            // Answers of different nodes may arrive in any order.
+            flip = !flip;
+            if flip {
+                batch.reverse();
+                batch.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
+            }
+            for (node, effects) in batch {
+                remote.world.complete(node, effects).expect("an input was out");
+            }
+        }
+        local.run_to(to).expect("runs");
+        assert_eq!(remote.world.trace_hash(), local.world.trace_hash());
+        assert!(remote.violations().is_empty());
     }
 
     #[test]
