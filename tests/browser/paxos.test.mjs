@@ -65,6 +65,25 @@ test("one proposer: its value is chosen with one ballot", async () => {
   assert.match(await page.textContent('[data-node="4"] [data-role=accepted]'), /^1\.1 "A"$/);
 });
 
+test("the network editor edits a link and partitions the nodes", async () => {
+  await page.click('[data-pair="1-3"]');
+  await page.waitForSelector('[data-role=link-editor][data-link="1-3"]');
+  await page.click("[data-role=link-editor] [data-action=cut]");
+  await page.waitForFunction(() => /CUT/.test(document.querySelector("[data-role=link-editor]")?.textContent ?? ""));
+  await page.click("[data-role=link-editor] [data-action=restore]");
+  await page.waitForFunction(() => !/CUT/.test(document.querySelector("[data-role=link-editor]")?.textContent ?? ""));
+  // Node 1 to side 1; node 3 to side 2 (a click moves a node one side on).
+  await page.click('.board [data-node="1"]');
+  await page.click('.board [data-node="3"]');
+  await page.click('.board [data-node="3"]');
+  await page.click("[data-action=apply-partition]");
+  await page.waitForSelector('.board [data-side="1"] [data-node="1"]');
+  await page.waitForSelector('.board [data-side="2"] [data-node="3"]');
+  await page.waitForFunction(() => document.querySelector("[data-action=apply-partition]")?.disabled === true);
+  await page.click(".network [data-action=heal]");
+  await page.waitForSelector('.board [data-side="none"] [data-node="1"]');
+});
+
 test("ZAB beside Multi-Paxos: both figures for the same network and workload", async () => {
   await page.click("[data-action=compare]");
   await page.waitForSelector("[data-role=compare-table]", { timeout: 60000 });

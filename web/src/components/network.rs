@@ -40,6 +40,13 @@ pub struct NetworkProps {
     /// everyone).
     pub sides: Rc<BTreeMap<u32, usize>>,
     pub on_action: Callback<NetAction>,
+    /// Offer ZooKeeper's presets (the Paxos page has its own).
+    #[prop_or(true)]
+    pub presets: bool,
+    /// Links to choose from in the editor itself, for a page with no
+    /// drawing of the cluster to click a line in.
+    #[prop_or_default]
+    pub pairs: Option<Rc<Vec<(u32, u32)>>>,
 }
 
 /// How many sides the board offers.
@@ -102,11 +109,24 @@ pub fn Network(props: &NetworkProps) -> Html {
     }
     let dragging = use_mut_ref(|| None::<u32>);
 
-    let link_editor = match &props.link {
-        None => html! {
+    let link_editor = match (&props.link, &props.pairs) {
+        (None, Some(pairs)) => html! {
+            <div class="pairs" data-role="link-hint">
+                <span class="hint">{ "Edit a link: " }</span>
+                { for pairs.iter().map(|(a, b)| {
+                    let cb = props.on_action.clone();
+                    let (a, b) = (*a, *b);
+                    html! {
+                        <button class="chip" onclick={Callback::from(move |_: MouseEvent| cb.emit(NetAction::SelectLink(Some((a, b)))))}
+                            data-pair={format!("{a}-{b}")}>{ format!("{a} ↔ {b}") }</button>
+                    }
+                }) }
+            </div>
+        },
+        (None, None) => html! {
             <p class="hint" data-role="link-hint">{ "Click a line between two servers to edit that link." }</p>
         },
-        Some((a, b, ab, ba)) => {
+        (Some((a, b, ab, ba)), _) => {
             let (a, b) = (*a, *b);
             let apply = {
                 let cb = props.on_action.clone();
@@ -247,10 +267,12 @@ pub fn Network(props: &NetworkProps) -> Html {
     html! {
         <section class="network panel" aria-label="network editor">
             <h2>{ "Network" }</h2>
-            <div class="presets" aria-label="presets">{ for presets }</div>
+            if props.presets {
+                <div class="presets" aria-label="presets">{ for presets }</div>
+            }
             { link_editor }
             <h3>{ "Partition" }</h3>
-            <p class="hint">{ "Drag servers and clients onto sides (or click one to move it on); a node on no side reaches everyone." }</p>
+            <p class="hint">{ "Drag nodes onto sides (or click one to move it on); a node on no side reaches everyone." }</p>
             <div class="board">
                 { zone(None, "reaches everyone") }
                 { for (0..SIDES).map(|s| zone(Some(s), &format!("side {}", s + 1))) }

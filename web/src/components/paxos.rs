@@ -8,6 +8,7 @@
 //! page. URL: `?paxos=<preset>&seed=N&hosting=workers|page&until=MS`
 //! (run to MS, then pause).
 
+use crate::components::network::{LinkState, NetAction, Network};
 use crate::components::spacetime::{SpaceTimeDiagram, StAction};
 use crate::paxos_view::{self, PaxosView};
 use actor::{Duration, Instant, NodeId};
@@ -47,6 +48,8 @@ struct State {
     /// Run to here, then pause (`until` in the URL).
     until: Option<Instant>,
     selected: Option<u64>,
+    /// The link the network editor edits.
+    link: Option<(u32, u32)>,
     compared: Option<Result<SideBySide, String>>,
     error: Option<String>,
     workers: BTreeMap<NodeId, Worker>,
@@ -66,6 +69,7 @@ impl State {
             target: Instant::ZERO,
             until: None,
             selected: None,
+            link: None,
             compared: None,
             error: None,
             workers: BTreeMap::new(),
@@ -206,6 +210,7 @@ enum Act {
     Crash(u32),
     Restart1(u32),
     Hosting,
+    Net(NetAction),
     Lossy,
     Heal,
     Compare,
@@ -282,6 +287,26 @@ pub fn PaxosPage() -> Html {
                     let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, ..LinkSpec::default() };
                     s.lab.fault(Fault::SetLink { from: None, to: None, spec });
                 }
+                Act::Net(n) => {
+                    let id = NodeId;
+                    match n {
+                        NetAction::SelectLink(l) => s.link = l,
+                        NetAction::SetLink { a, b, spec, both } => {
+                            s.lab.fault(Fault::SetLink { from: Some(id(a)), to: Some(id(b)), spec });
+                            if both {
+                                s.lab.fault(Fault::SetLink { from: Some(id(b)), to: Some(id(a)), spec });
+                            }
+                        }
+                        NetAction::Cut { a, b, both } => s.lab.fault(Fault::Cut { from: id(a), to: id(b), both }),
+                        NetAction::Restore { a, b } => s.lab.fault(Fault::Restore { from: id(a), to: id(b), both: true }),
+                        NetAction::Partition(groups) => s.lab.fault(Fault::Partition {
+                            groups: groups.into_iter().map(|g| g.into_iter().map(id).collect()).collect(),
+                        }),
+                        NetAction::Heal => s.lab.fault(Fault::Heal),
+                        // The page offers no ZooKeeper presets.
+                        NetAction::Preset(_) => {}
+                    }
+                }
                 Act::Compare => s.compared = Some(compare(&CompareParams::default())),
                 Act::St(StAction::Select(id)) => s.selected = id,
                 Act::St(_) => {}
@@ -326,6 +351,23 @@ pub fn PaxosPage() -> Html {
                 cb.emit(Act::Speed(x));
             }
         })
+    };
+    let net = lab.world.network();
+    let link = s.link.map(|(a, b)| {
+        let state = |x: u32, y: u32| LinkState {
+            spec: net.spec(NodeId(x), NodeId(y)),
+            cut: !net.reachable(NodeId(x), NodeId(y)),
+        };
+        (a, b, state(a, b), state(b, a))
+    });
+    let net_nodes: Vec<(u32, String)> = NODES.iter().map(|n| (*n, format!("node {n}"))).collect();
+    let pairs: Vec<(u32, u32)> =
+        NODES.iter().flat_map(|a| NODES.iter().filter(move |b| *b > a).map(move |b| (*a, *b))).collect();
+    let net_sides: BTreeMap<u32, usize> =
+        net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (n.0, i))).collect();
+    let on_net = {
+        let cb = act.clone();
+        Callback::from(move |a: NetAction| cb.emit(Act::Net(a)))
     };
     let on_st = {
         let cb = act.clone();
@@ -439,6 +481,10 @@ pub fn PaxosPage() -> Html {
                 { for [("vote", "Prepare"), ("discovery", "Promise"), ("request", "Nack"), ("proposal", "Accept"), ("ack", "Accepted")].iter().map(|(k, name)| html! {
                     <span class="key"><svg viewBox="0 0 12 12" width="12" height="12"><circle class={format!("msg msg-{k}")} cx="6" cy="6" r="5" /></svg>{ *name }</span>
                 }) }
+            </div>
+            <div class="explore">
+                <Network nodes={Rc::new(net_nodes)} {link} sides={Rc::new(net_sides)} on_action={on_net}
+                    presets=false pairs={Some(Rc::new(pairs))} />
             </div>
             <section class="panel compare" data-role="compare">
                 <h2>{ "ZAB beside Multi-Paxos" }</h2>
