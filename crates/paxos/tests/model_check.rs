@@ -56,6 +56,17 @@ fn a_retrying_proposer_over_an_arbitrarily_lossy_network_is_safe_exhaustively() 
     assert!(r.exhaustive);
 }
 
+/// Two proposers and three acceptor-learners, one ballot each, every
+/// interleaving of every delivery (a reliable network that reorders).
+#[test]
+fn two_proposers_three_acceptors_are_safe_exhaustively() {
+    let cfg = ModelConfig { network: Network::Bag { loss: 0, dup: 0 }, max_attempts: 1, ..ModelConfig::two_proposers() };
+    let r = run("2 proposers × 3 acceptors, bag loss 0 dup 0, 1 ballot each", &cfg);
+    assert!(r.counterexample.is_none());
+    assert!(r.exhaustive);
+    assert!(r.states > 100_000, "{}", r.states);
+}
+
 /// The full configuration — two proposers, three acceptor-learners, loss 1,
 /// duplication 1, two retries each — is too large to finish in a debug
 /// build, so it is explored breadth first up to a state budget: every
