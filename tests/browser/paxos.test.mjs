@@ -36,6 +36,9 @@ test("duelling proposers without back-off: ballots keep rising and nothing is ch
   assert.ok(learned.every((l) => l === "nothing yet"), learned.join());
   const promised = await page.textContent('[data-node="3"] [data-role=promised]');
   assert.match(promised, /^\d+\.[12]$/);
+  const drawn = await page.$$eval("g.server", (els) => els.map((e) => e.dataset.state));
+  assert.equal(drawn.length, 5, drawn.join());
+  assert.ok(drawn.slice(2).every((st) => st === "PROMISED"), drawn.join());
   await screenshot(page, "paxos-livelock");
 });
 

@@ -4,7 +4,11 @@
 //! over time, and the space-time diagram of the datagrams. Pure: tested
 //! natively.
 
-use crate::view::{SpaceTime, StArrow, StMark, StSelected, LANE_H, ST_LEFT, ST_WIDTH};
+use crate::model::servers::Process;
+use crate::view::{
+    ring, wire_state, ClusterData, Dot, ServerCard, SpaceTime, StArrow, StMark, StSelected, Wire, LANE_H, ST_LEFT,
+    ST_WIDTH,
+};
 use actor::{Instant, NodeId};
 use paxos::single::{Event, Msg};
 use paxos::Ballot;
@@ -225,6 +229,77 @@ pub fn spacetime(lab: &Lab, start: Instant, end: Instant, selected: Option<u64>)
     }
 }
 
+/// The cluster drawing of the ZooKeeper page, for Paxos nodes: each
+/// node's role and where it stands (`PREPARING 5.1`, `PROMISED 5.2`,
+/// `LEARNED "A"`), the links and partition sides, and the datagrams in
+/// flight.
+pub fn cluster(lab: &Lab, v: &PaxosView) -> ClusterData {
+    let placed = ring(NODES.iter().map(|n| NodeId(*n)));
+    let at = |n: NodeId| placed.iter().find(|(id, _, _)| *id == n).map(|(_, x, y)| (*x, *y));
+    let net = lab.world.network();
+    let now = lab.now();
+    let servers = placed
+        .iter()
+        .filter_map(|(id, x, y)| {
+            let c = v.cards.iter().find(|c| c.id == id.0)?;
+            let (state, class) = match (&c.learned, &c.attempt) {
+                _ if !c.up => ("CRASHED".to_string(), "down"),
+                (Some(v), _) => (format!("LEARNED {v:?}"), "leading"),
+                (None, Some(a)) if a.starts_with("phase 1") => ("PREPARING".to_string(), "looking"),
+                (None, Some(a)) if a.starts_with("phase 2") => ("ACCEPTING".to_string(), "following"),
+                (None, Some(_)) => ("PROPOSER".to_string(), "looking"),
+                (None, None) if c.accepted.is_some() => ("ACCEPTED".to_string(), "following"),
+                (None, None) if c.promised.is_some() => ("PROMISED".to_string(), "following"),
+                (None, None) => ("IDLE".to_string(), "observing"),
+            };
+            let detail = match (&c.promised, &c.accepted) {
+                (_, Some((b, v))) => format!("accepted {b} {v:?}"),
+                (Some(p), None) => format!("promised {p}"),
+                (None, None) => c.roles.clone(),
+            };
+            let ballot = v.ballots.get(&id.0).and_then(|b| b.last()).map(|(_, r)| format!("round {r}")).unwrap_or_default();
+            Some(ServerCard {
+                id: *id,
+                x: *x,
+                y: *y,
+                state,
+                class,
+                detail,
+                last_zxid: ballot,
+                committed: String::new(),
+                vote: String::new(),
+                process: if c.up { Process::Up } else { Process::Crashed },
+                observer: false,
+            })
+        })
+        .collect();
+    let mut wires = Vec::new();
+    for (i, (a, x1, y1)) in placed.iter().enumerate() {
+        for (b, x2, y2) in &placed[i + 1..] {
+            let (state, note) = wire_state(net, *a, *b);
+            wires.push(Wire { a: *a, b: *b, x1: *x1, y1: *y1, x2: *x2, y2: *y2, client: false, state, note });
+        }
+    }
+    let sides = net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (*n, i + 1))).collect();
+    let dots = lab
+        .log
+        .iter()
+        .rev()
+        .take_while(|e| now.0.saturating_sub(e.at.0) < 50_000)
+        .filter_map(|e| match &e.what {
+            Record::SendDatagram { from, to, msg, arrive } => {
+                let arrive = arrive.iter().copied().find(|t| *t > now)?;
+                let f = (now.0.saturating_sub(e.at.0)) as f64 / (arrive.0.saturating_sub(e.at.0)).max(1) as f64;
+                let ((x1, y1), (x2, y2)) = (at(*from)?, at(*to)?);
+                let (kind, label) = kind(msg);
+                Some(Dot { x: x1 + (x2 - x1) * f, y: y1 + (y2 - y1) * f, kind, label, held: false })
+            }
+            _ => None,
+        })
+        .collect();
+    ClusterData { servers, clients: Vec::new(), wires, dots, sides }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +324,11 @@ mod tests {
         assert!(v.cards.iter().find(|c| c.id == 1).is_some_and(|c| c.roles.starts_with("proposer")));
         let st = spacetime(&lab, at(450), at(500), None);
         assert!(st.arrows.iter().any(|a| a.label.starts_with("Prepare")), "{:?}", st.arrows.len());
+        let c = cluster(&lab, &v);
+        assert_eq!(c.servers.len(), 5);
+        assert_eq!(c.wires.len(), 10);
+        assert!(c.servers.iter().any(|s| s.state == "PREPARING" || s.state == "ACCEPTING"), "{:?}", c.servers);
+        assert!(c.servers.iter().filter(|s| s.id.0 >= 3).all(|s| s.detail.starts_with("promised")), "{:?}", c.servers);
     }
 
     #[test]

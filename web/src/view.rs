@@ -24,7 +24,8 @@ pub struct ServerCard {
     pub state: String,
     /// The CSS class of its state.
     pub class: &'static str,
-    pub epoch: u64,
+    /// The line under the state (`epoch 2`).
+    pub detail: String,
     pub last_zxid: String,
     pub committed: String,
     pub vote: String,
@@ -146,22 +147,24 @@ fn state_class(s: &ServerView) -> &'static str {
     }
 }
 
+/// Nodes placed evenly on a circle, the first at the top.
+pub fn ring(ids: impl ExactSizeIterator<Item = NodeId>) -> Placed {
+    let n = ids.len().max(1) as f64;
+    let (cx, cy, r) = (WIDTH * 0.6, HEIGHT * 0.5, HEIGHT * 0.36);
+    ids.enumerate()
+        .map(|(i, id)| {
+            let a = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n;
+            (id, cx + r * a.cos(), cy + r * a.sin())
+        })
+        .collect()
+}
+
 /// Where a node is drawn.
-type Placed = Vec<(NodeId, f64, f64)>;
+pub type Placed = Vec<(NodeId, f64, f64)>;
 
 /// Positions: servers on a circle, clients in a column on the left.
 fn positions(model: &Model) -> (Placed, Placed) {
-    let n = model.servers.len().max(1) as f64;
-    let (cx, cy, r) = (WIDTH * 0.6, HEIGHT * 0.5, HEIGHT * 0.36);
-    let servers = model
-        .servers
-        .keys()
-        .enumerate()
-        .map(|(i, id)| {
-            let a = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n;
-            (*id, cx + r * a.cos(), cy + r * a.sin())
-        })
-        .collect();
+    let servers = ring(model.servers.keys().copied());
     let m = model.clients.len().max(1) as f64;
     let clients = model
         .clients
@@ -195,7 +198,7 @@ pub fn cluster(model: &Model, now: Instant, net: &Network) -> ClusterData {
                 y: *y,
                 state: s.state_name().to_string(),
                 class: state_class(s),
-                epoch: s.current_epoch,
+                detail: format!("epoch {}", s.current_epoch),
                 last_zxid: hex(s.last_applied),
                 committed: hex(s.last_committed),
                 vote,

@@ -87,7 +87,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 <circle cx={s.x.to_string()} cy={s.y.to_string()} r="70" />
                 <text x={s.x.to_string()} y={(s.y - 22.0).to_string()} class="sid">{ format!("{}{}", id, if s.observer { " (obs)" } else { "" }) }</text>
                 <text x={s.x.to_string()} y={(s.y + 4.0).to_string()} class="state">{ s.state.clone() }</text>
-                <text x={s.x.to_string()} y={(s.y + 24.0).to_string()} class="small">{ format!("epoch {}", s.epoch) }</text>
+                <text x={s.x.to_string()} y={(s.y + 24.0).to_string()} class="small">{ s.detail.clone() }</text>
                 <text x={s.x.to_string()} y={(s.y + 42.0).to_string()} class="small">{ s.last_zxid.clone() }</text>
                 <text x={s.x.to_string()} y={(s.y + 92.0).to_string()} class="vote">{ s.vote.clone() }</text>
             </g>

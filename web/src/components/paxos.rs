@@ -8,6 +8,7 @@
 //! page. URL: `?paxos=<preset>&seed=N&hosting=workers|page&until=MS`
 //! (run to MS, then pause).
 
+use crate::components::cluster::{Cluster, ServerAction};
 use crate::components::network::{LinkState, NetAction, Network};
 use crate::components::spacetime::{SpaceTimeDiagram, StAction};
 use crate::paxos_view::{self, PaxosView};
@@ -210,6 +211,7 @@ enum Act {
     Crash(u32),
     Restart1(u32),
     Hosting,
+    Server(u32, ServerAction),
     Net(NetAction),
     Lossy,
     Heal,
@@ -286,6 +288,17 @@ pub fn PaxosPage() -> Html {
                     s.lab.fault(Fault::Heal);
                     let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, ..LinkSpec::default() };
                     s.lab.fault(Fault::SetLink { from: None, to: None, spec });
+                }
+                Act::Server(n, a) => {
+                    let node = NodeId(n);
+                    match a {
+                        ServerAction::Select => {}
+                        ServerAction::Crash => s.lab.fault(Fault::Crash { node }),
+                        ServerAction::PowerOff => s.lab.fault(Fault::PowerOff { node, lose_unsynced: true }),
+                        ServerAction::Restart => s.lab.fault(Fault::Restart { node }),
+                        ServerAction::Pause => s.lab.fault(Fault::Pause { node }),
+                        ServerAction::Resume => s.lab.fault(Fault::Resume { node }),
+                    }
                 }
                 Act::Net(n) => {
                     let id = NodeId;
@@ -369,6 +382,16 @@ pub fn PaxosPage() -> Html {
         let cb = act.clone();
         Callback::from(move |a: NetAction| cb.emit(Act::Net(a)))
     };
+    let on_server = {
+        let cb = act.clone();
+        Callback::from(move |(id, a): (u32, ServerAction)| cb.emit(Act::Server(id, a)))
+    };
+    let on_link = {
+        let cb = act.clone();
+        Callback::from(move |(a, b): (u32, u32)| cb.emit(Act::Net(NetAction::SelectLink(Some((a, b))))))
+    };
+    let drawing = paxos_view::cluster(lab, &v);
+    let cluster_line = format!("{} — {}", lab.preset.title(), if v.chosen.is_some() { "chosen" } else { "nothing chosen yet" });
     let on_st = {
         let cb = act.clone();
         Callback::from(move |a: StAction| cb.emit(Act::St(a)))
@@ -471,6 +494,10 @@ pub fn PaxosPage() -> Html {
             if !v.violations.is_empty() {
                 <div class="violations" role="alert">{ for v.violations.iter().map(|x| html! { <pre>{ x.clone() }</pre> }) }</div>
             }
+            <div class="paxos-cluster">
+                <Cluster data={Rc::new(drawing)} selected={None::<u32>} headline={cluster_line} on_action={on_server}
+                    link={s.link} {on_link} />
+            </div>
             <section class="paxos-cards">{ for cards }</section>
             <section class="panel">
                 <h2>{ "Ballots over time" }</h2>
