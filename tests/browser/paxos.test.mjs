@@ -87,6 +87,43 @@ test("the network editor edits a link and partitions the nodes", async () => {
   await page.waitForSelector('.board [data-side="none"] [data-node="1"]');
 });
 
+test("Share makes a link that replays the run, edits included, to the same trace hash", async () => {
+  await page.selectOption("[data-role=paxos-preset]", "duel");
+  await page.waitForFunction(() => parseInt(document.querySelector("[data-role=ballot-count]")?.textContent ?? "0", 10) > 10);
+  await page.click('[data-buttons="2"] [data-action=crash]').catch(async () => page.click('[data-node="2"] [data-action=crash]'));
+  await page.waitForTimeout(200);
+  await page.click('[data-node="2"] [data-action=restart-node]');
+  await page.click("[data-action=share]");
+  await page.waitForFunction(() => document.querySelector("[data-role=status]")?.textContent === "paused");
+  const url = await page.inputValue("[data-role=share-link]");
+  assert.match(url, /\?paxos=duel&seed=1&hosting=workers&until=\d+&edits=/);
+  assert.equal(await page.evaluate(() => location.href), url, "the link is in the address bar too");
+  await page.waitForFunction(() => (document.querySelector("[data-role=copy-note]")?.textContent ?? "") !== "copying…");
+  const want = [await text("[data-role=trace-hash]"), await text("[data-role=clock]"), await text("[data-role=ballot-count]")];
+  const fresh = await openPage(browser, url);
+  try {
+    await fresh.page.waitForFunction(() => document.querySelector("[data-role=status]")?.textContent === "paused", null, { timeout: 60000 });
+    const got = [
+      await fresh.page.textContent("[data-role=trace-hash]"),
+      await fresh.page.textContent("[data-role=clock]"),
+      await fresh.page.textContent("[data-role=ballot-count]"),
+    ];
+    assert.deepEqual(got, want);
+    assert.deepEqual(fresh.errors, []);
+  } finally {
+    await fresh.page.close();
+  }
+  const bad = await openPage(browser, `${server.url}?paxos=duel&edits=%21%21`);
+  try {
+    await bad.page.waitForSelector("[data-role=notice]");
+    assert.match(await bad.page.textContent("[data-role=notice]"), /edits cannot be replayed/);
+    assert.deepEqual(bad.errors, []);
+  } finally {
+    await bad.page.close();
+  }
+  await page.click("[data-role=play]");
+});
+
 test("ZAB beside Multi-Paxos: both figures for the same network and workload", async () => {
   await page.click("[data-action=compare]");
   await page.waitForSelector("[data-role=compare-table]", { timeout: 60000 });

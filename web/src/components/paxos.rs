@@ -53,6 +53,8 @@ struct State {
     link: Option<(u32, u32)>,
     compared: Option<Result<SideBySide, String>>,
     error: Option<String>,
+    /// The last link Share made, and what the clipboard said.
+    shared: Option<(String, Rc<RefCell<Option<Result<(), String>>>>)>,
     workers: BTreeMap<NodeId, Worker>,
     created: BTreeSet<NodeId>,
     /// Step messages whose answers are still out.
@@ -73,6 +75,7 @@ impl State {
             link: None,
             compared: None,
             error: None,
+            shared: None,
             workers: BTreeMap::new(),
             created: BTreeSet::new(),
             posted: 0,
@@ -88,6 +91,37 @@ impl State {
         }
         let fresh = State::new(preset, seed, workers_mode);
         *self = State { speed: self.speed, compared: self.compared.take(), ..fresh };
+    }
+
+    fn notice(&mut self, text: String) {
+        let cell = Rc::new(RefCell::new(Some(Err(text.clone()))));
+        self.shared = Some((String::new(), cell));
+    }
+
+    /// Pause at the next whole millisecond and make the link that replays
+    /// to it: preset, seed, hosting, the edits and that time.
+    fn share(&mut self) {
+        let until_ms = self.lab.now().0 / 1000 + 1;
+        let until = Instant::ZERO + Duration::from_millis(until_ms);
+        self.until = Some(until);
+        self.target = until;
+        let mut url = format!(
+            "{}?paxos={}&seed={}&hosting={}&until={until_ms}",
+            page_base(),
+            self.lab.preset.id(),
+            self.lab.seed,
+            if self.workers_mode { "workers" } else { "page" }
+        );
+        if !self.lab.edits.is_empty() {
+            url.push_str(&format!("&edits={}", sim::paxos::single::encode_edits(&self.lab.edits)));
+        }
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        }
+        let answer = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&answer);
+        crate::browser::copy(&url, move |r| *slot.borrow_mut() = Some(r));
+        self.shared = Some((url, answer));
     }
 
     fn needs_workers(&self) -> bool {
@@ -186,8 +220,10 @@ fn spawn_workers(state: &Rc<RefCell<State>>, wake: Rc<dyn Fn()>) {
     }
 }
 
-/// What the URL asks for: `?paxos=<preset>&seed=N&hosting=page&until=MS`.
-fn from_url() -> (Preset, u64, bool, Option<Instant>) {
+/// What the URL asks for:
+/// `?paxos=<preset>&seed=N&hosting=page&until=MS&edits=…`, and what in it
+/// could not be read.
+fn from_url() -> (Preset, u64, bool, Option<Instant>, Vec<(u64, Fault)>, Option<String>) {
     let params = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
@@ -196,7 +232,20 @@ fn from_url() -> (Preset, u64, bool, Option<Instant>) {
     let seed = get("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let workers = get("hosting").is_none_or(|h| h != "page");
     let until = get("until").and_then(|s| s.parse::<u64>().ok()).map(|ms| Instant::ZERO + Duration::from_millis(ms));
-    (preset, seed, workers, until)
+    let (edits, problem) = match get("edits").map(|e| sim::paxos::single::decode_edits(&e)) {
+        None => (Vec::new(), None),
+        Some(Ok(e)) => (e, None),
+        Some(Err(e)) => (Vec::new(), Some(format!("This link's edits cannot be replayed ({e}); the run starts without them."))),
+    };
+    (preset, seed, workers, until, edits, problem)
+}
+
+/// The page's address without its query and fragment.
+fn page_base() -> String {
+    let l = web_sys::window().map(|w| w.location());
+    let origin = l.as_ref().and_then(|l| l.origin().ok()).unwrap_or_default();
+    let path = l.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_default();
+    format!("{origin}{path}")
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -211,6 +260,7 @@ enum Act {
     Crash(u32),
     Restart1(u32),
     Hosting,
+    Share,
     Server(u32, ServerAction),
     Net(NetAction),
     Lossy,
@@ -222,8 +272,16 @@ enum Act {
 #[component]
 pub fn PaxosPage() -> Html {
     let state = use_mut_ref(|| {
-        let (preset, seed, workers, until) = from_url();
+        let (preset, seed, workers, until, edits, problem) = from_url();
         let mut s = State::new(preset, seed, workers);
+        if !edits.is_empty() {
+            s.lab = Lab::replay(preset, seed, workers, edits);
+        }
+        s.error = None;
+        if let Some(p) = problem {
+            s.shared = None;
+            s.notice(p);
+        }
         if until.is_some() {
             s.until = until;
             s.target = until.unwrap_or(Instant::ZERO);
@@ -268,6 +326,7 @@ pub fn PaxosPage() -> Html {
                 Act::Seed(n) => s.reset(preset, n, workers),
                 Act::Restart => s.reset(preset, seed, workers),
                 Act::Hosting => s.reset(preset, seed, !workers),
+                Act::Share => s.share(),
                 Act::Play => {
                     s.until = None;
                     s.playing = true;
@@ -276,28 +335,28 @@ pub fn PaxosPage() -> Html {
                 Act::Speed(v) => s.speed = v,
                 Act::Isolate(n) => {
                     let rest: Vec<NodeId> = NODES.iter().copied().filter(|m| *m != n).map(NodeId).collect();
-                    s.lab.fault(Fault::Partition { groups: vec![vec![NodeId(n)], rest] });
+                    s.lab.edit(Fault::Partition { groups: vec![vec![NodeId(n)], rest] });
                 }
-                Act::Crash(n) => s.lab.fault(Fault::Crash { node: NodeId(n) }),
-                Act::Restart1(n) => s.lab.fault(Fault::Restart { node: NodeId(n) }),
+                Act::Crash(n) => s.lab.edit(Fault::Crash { node: NodeId(n) }),
+                Act::Restart1(n) => s.lab.edit(Fault::Restart { node: NodeId(n) }),
                 Act::Lossy => {
                     let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, jitter_us: 500, loss_ppm: 200_000, dup_ppm: 50_000 };
-                    s.lab.fault(Fault::SetLink { from: None, to: None, spec });
+                    s.lab.edit(Fault::SetLink { from: None, to: None, spec });
                 }
                 Act::Heal => {
-                    s.lab.fault(Fault::Heal);
+                    s.lab.edit(Fault::Heal);
                     let spec = LinkSpec { latency_us: sim::paxos::single::LATENCY_US, ..LinkSpec::default() };
-                    s.lab.fault(Fault::SetLink { from: None, to: None, spec });
+                    s.lab.edit(Fault::SetLink { from: None, to: None, spec });
                 }
                 Act::Server(n, a) => {
                     let node = NodeId(n);
                     match a {
                         ServerAction::Select => {}
-                        ServerAction::Crash => s.lab.fault(Fault::Crash { node }),
-                        ServerAction::PowerOff => s.lab.fault(Fault::PowerOff { node, lose_unsynced: true }),
-                        ServerAction::Restart => s.lab.fault(Fault::Restart { node }),
-                        ServerAction::Pause => s.lab.fault(Fault::Pause { node }),
-                        ServerAction::Resume => s.lab.fault(Fault::Resume { node }),
+                        ServerAction::Crash => s.lab.edit(Fault::Crash { node }),
+                        ServerAction::PowerOff => s.lab.edit(Fault::PowerOff { node, lose_unsynced: true }),
+                        ServerAction::Restart => s.lab.edit(Fault::Restart { node }),
+                        ServerAction::Pause => s.lab.edit(Fault::Pause { node }),
+                        ServerAction::Resume => s.lab.edit(Fault::Resume { node }),
                     }
                 }
                 Act::Net(n) => {
@@ -305,17 +364,17 @@ pub fn PaxosPage() -> Html {
                     match n {
                         NetAction::SelectLink(l) => s.link = l,
                         NetAction::SetLink { a, b, spec, both } => {
-                            s.lab.fault(Fault::SetLink { from: Some(id(a)), to: Some(id(b)), spec });
+                            s.lab.edit(Fault::SetLink { from: Some(id(a)), to: Some(id(b)), spec });
                             if both {
-                                s.lab.fault(Fault::SetLink { from: Some(id(b)), to: Some(id(a)), spec });
+                                s.lab.edit(Fault::SetLink { from: Some(id(b)), to: Some(id(a)), spec });
                             }
                         }
-                        NetAction::Cut { a, b, both } => s.lab.fault(Fault::Cut { from: id(a), to: id(b), both }),
-                        NetAction::Restore { a, b } => s.lab.fault(Fault::Restore { from: id(a), to: id(b), both: true }),
-                        NetAction::Partition(groups) => s.lab.fault(Fault::Partition {
+                        NetAction::Cut { a, b, both } => s.lab.edit(Fault::Cut { from: id(a), to: id(b), both }),
+                        NetAction::Restore { a, b } => s.lab.edit(Fault::Restore { from: id(a), to: id(b), both: true }),
+                        NetAction::Partition(groups) => s.lab.edit(Fault::Partition {
                             groups: groups.into_iter().map(|g| g.into_iter().map(id).collect()).collect(),
                         }),
-                        NetAction::Heal => s.lab.fault(Fault::Heal),
+                        NetAction::Heal => s.lab.edit(Fault::Heal),
                         // The page offers no ZooKeeper presets.
                         NetAction::Preset(_) => {}
                     }
@@ -485,8 +544,25 @@ pub fn PaxosPage() -> Html {
                 </label>
                 <button onclick={on(Act::Lossy)} data-action="lossy">{ "Lossy links (20 % loss, 5 % duplicates)" }</button>
                 <button onclick={on(Act::Heal)} data-action="heal">{ "Heal everything" }</button>
+                <button class="primary" onclick={on(Act::Share)} data-action="share">{ "Share" }</button>
                 <p class="hint">{ lab.preset.explain() }</p>
             </section>
+            if let Some((url, answer)) = &s.shared {
+                if url.is_empty() {
+                    <p class="notice" data-role="notice">{ answer.borrow().clone().and_then(|r| r.err()).unwrap_or_default() }</p>
+                } else {
+                    <div class="shared panel" data-role="shared">
+                        <label>{ format!("Link to this run (pauses at {}): ", s.until.map_or_else(String::new, |u| u.to_string())) }
+                            <input class="link" readonly=true value={url.clone()} data-role="share-link" size="80" />
+                        </label>
+                        <span class="note" data-role="copy-note">{ match &*answer.borrow() {
+                            None => "copying…".to_string(),
+                            Some(Ok(())) => "copied to the clipboard".to_string(),
+                            Some(Err(e)) => format!("not copied ({e}); it is in the address bar"),
+                        } }</span>
+                    </div>
+                }
+            }
             if let Some(e) = &s.error {
                 <p class="notice" data-role="notice">{ e.clone() }</p>
             }

@@ -105,7 +105,46 @@ pub struct Lab {
     pub log: Vec<Entry<Paxos>>,
     /// Each node's set-up (a host elsewhere builds the node from it).
     pub configs: Vec<Config>,
+    /// The edits made while it ran (faults, at whole milliseconds), so a
+    /// link replays them.
+    pub edits: Vec<(u64, Fault)>,
     checker: Checker,
+}
+
+/// At most this many edits in a link.
+pub const MAX_EDITS: usize = 500;
+/// At most this many characters of edits in a link.
+pub const MAX_EDITS_CHARS: usize = 64 * 1024;
+
+/// Edits as URL-safe text (JSON, base64).
+pub fn encode_edits(edits: &[(u64, Fault)]) -> String {
+    use base64::Engine;
+    let json = serde_json::to_string(edits).unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// Edits from a link, or why they cannot be read.
+pub fn decode_edits(text: &str) -> Result<Vec<(u64, Fault)>, String> {
+    use base64::Engine;
+    if text.len() > MAX_EDITS_CHARS {
+        return Err(format!("the edits are {} characters long; at most {MAX_EDITS_CHARS}", text.len()));
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text.trim())
+        .map_err(|e| format!("the edits are not URL-safe base64: {e}"))?;
+    let edits: Vec<(u64, Fault)> =
+        serde_json::from_slice(&bytes).map_err(|e| format!("the edits are not a list of timed faults: {e}"))?;
+    if edits.len() > MAX_EDITS {
+        return Err(format!("{} edits; at most {MAX_EDITS}", edits.len()));
+    }
+    for (_, f) in &edits {
+        for n in f.nodes() {
+            if !NODES.contains(&n.0) {
+                return Err(format!("an edit names node {n}, which is not one of nodes 1–5"));
+            }
+        }
+    }
+    Ok(edits)
 }
 
 impl Lab {
@@ -153,7 +192,27 @@ impl Lab {
             let later = Duration::from_micros(2 * LATENCY_US + (SYNC_US + PROPOSER_SYNC_US) / 2);
             world.schedule_call(at + later, NodeId(2), Call::Propose("B".into()));
         }
-        Lab { preset, seed, world, log: Vec::new(), configs, checker: Checker::new(acceptors.len()) }
+        Lab { preset, seed, world, log: Vec::new(), configs, edits: Vec::new(), checker: Checker::new(acceptors.len()) }
+    }
+
+    /// A run with earlier edits replayed at their times.
+    pub fn replay(preset: Preset, seed: u64, remote: bool, edits: Vec<(u64, Fault)>) -> Lab {
+        let mut lab = Lab::with_hosting(preset, seed, remote);
+        for (ms, f) in &edits {
+            lab.world.schedule_fault(Instant::ZERO + Duration::from_millis(*ms), f.clone());
+        }
+        lab.edits = edits;
+        lab
+    }
+
+    /// Make an edit at the first whole millisecond the world has not
+    /// reached (so a replay that schedules it up front sees the same
+    /// trace), and record it.
+    pub fn edit(&mut self, f: Fault) {
+        let last = self.edits.last().map_or(0, |(ms, _)| *ms);
+        let ms = (self.world.now().0 / 1000 + 1).max(last);
+        self.world.schedule_fault(Instant::ZERO + Duration::from_millis(ms), f.clone());
+        self.edits.push((ms, f));
     }
 
     /// Run to `t` with every node in this process, keeping the trace and
@@ -324,6 +383,32 @@ mod tests {
     }
 
     #[test]
+    fn edits_made_while_running_replay_to_the_same_trace() {
+        let ms = |t: u64| Instant::ZERO + Duration::from_millis(t);
+        for (preset, stops) in [(Preset::Duel, [11_000u64, 39_300, 77_777]), (Preset::DuelBackoff, [15_500, 16_100, 90_001])] {
+            let mut live = Lab::new(preset, 1);
+            let edits = [
+                Fault::Cut { from: NodeId(1), to: NodeId(3), both: true },
+                Fault::Partition { groups: vec![vec![NodeId(1)], vec![NodeId(2), NodeId(3), NodeId(4), NodeId(5)]] },
+                Fault::Heal,
+            ];
+            for (stop, f) in stops.iter().zip(edits) {
+                live.run_to(Instant(*stop)).expect("runs");
+                live.edit(f);
+            }
+            live.run_to(ms(300)).expect("runs");
+            let text = encode_edits(&live.edits);
+            let mut again = Lab::replay(preset, 1, false, decode_edits(&text).expect("decodes"));
+            again.run_to(ms(300)).expect("runs");
+            assert_eq!(live.world.trace_hash(), again.world.trace_hash(), "{preset:?}");
+        }
+        assert!(decode_edits("!!").is_err());
+        assert!(decode_edits(&"A".repeat(MAX_EDITS_CHARS + 1)).is_err());
+        let stranger = encode_edits(&[(5, Fault::Crash { node: NodeId(9) })]);
+        assert!(decode_edits(&stranger).is_err());
+    }
+
+    #[test]
     fn every_preset_replays_to_the_same_trace() {
         for p in Preset::ALL {
             let a = ran(p, 3, 500);
@@ -334,3 +419,4 @@ mod tests {
         assert_eq!(Preset::parse("duel"), Ok(Preset::Duel));
     }
 }
+
