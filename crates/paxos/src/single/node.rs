@@ -64,9 +64,14 @@ impl Ctx<'_> {
 
 impl PaxosNode {
     pub fn new(cfg: Config) -> Self {
+        Self::fresh(Arc::new(cfg), 0)
+    }
+
+    /// A process that knows only its set-up: what a boot starts from.
+    fn fresh(cfg: Arc<Config>, life: u32) -> Self {
         PaxosNode {
-            cfg: Arc::new(cfg),
-            life: 0,
+            cfg,
+            life,
             acc: AcceptorState::default(),
             prop: ProposerState::default(),
             learn: LearnerState::default(),
@@ -160,16 +165,7 @@ impl PaxosNode {
     }
 
     fn boot(&mut self, ctx: &mut Ctx<'_>, disk: Vec<Write>, life: u32) {
-        *self = PaxosNode {
-            cfg: Arc::clone(&self.cfg),
-            life,
-            acc: AcceptorState::default(),
-            prop: ProposerState::default(),
-            learn: LearnerState::default(),
-            next_token: 0,
-            deferred: BTreeMap::new(),
-            loopback: Vec::new(),
-        };
+        *self = PaxosNode::fresh(Arc::clone(&self.cfg), life);
         for w in disk {
             match w {
                 Write::Acceptor { promised, accepted } => {
