@@ -5,7 +5,7 @@
 
 pub mod paxos;
 
-use actor::{Effect, Input, Instant, Node, NodeId};
+use actor::{Effect, Input, Instant, Node, NodeId, Protocol};
 use serde::{Deserialize, Serialize};
 use zab::quorum::{Members, QuorumPeer};
 use zab::{ServerConfig, StandaloneServer, Zk};
@@ -77,6 +77,28 @@ pub fn serve(mut handle: impl FnMut(&[u8]) -> Vec<u8> + 'static, ready: Vec<u8>)
     let _ = scope.post_message(&js_sys::Uint8Array::from(ready.as_slice()));
 }
 
+/// Step a hosted node on each input in turn and collect each one's
+/// effects. A boot is a new process: it starts from `fresh()`.
+pub fn step_each<P: Protocol>(
+    node: &mut Box<dyn Node<P = P>>,
+    items: Vec<(Instant, Input<P>)>,
+    fresh: impl Fn() -> Option<Box<dyn Node<P = P>>>,
+) -> Vec<Vec<Effect<P>>> {
+    items
+        .into_iter()
+        .map(|(now, input)| {
+            if matches!(input, Input::Boot { .. }) {
+                if let Some(f) = fresh() {
+                    *node = f;
+                }
+            }
+            let mut effects = Vec::new();
+            node.step(now, input, &mut effects);
+            effects
+        })
+        .collect()
+}
+
 /// Encode a message for postMessage.
 pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     // Serializing our own enums into a Vec cannot fail.
@@ -130,24 +152,11 @@ impl WorkerHost {
             },
             ToWorker::Ping { n } => FromWorker::Pong { n },
             ToWorker::Step { items } => {
-                let Some((id, _)) = self.node.as_ref() else {
+                let Some((id, node)) = self.node.as_mut() else {
                     return FromWorker::Failed { error: "no node has been created in this worker".into() };
                 };
-                let id = *id;
-                let mut out = Vec::with_capacity(items.len());
-                for (now, input) in items {
-                    // A boot is a new process: start from a fresh node.
-                    if let (Input::Boot { .. }, Some(spec)) = (&input, &self.spec) {
-                        if let Ok(fresh) = build(id, spec) {
-                            self.node = Some((id, fresh));
-                        }
-                    }
-                    let mut effects: Vec<Effect<Zk>> = Vec::new();
-                    if let Some((_, node)) = self.node.as_mut() {
-                        node.step(now, input, &mut effects);
-                    }
-                    out.push(effects);
-                }
+                let (id, spec) = (*id, &self.spec);
+                let out = step_each(node, items, || spec.as_ref().and_then(|s| build(id, s).ok()));
                 FromWorker::Effects { node: id, items: out }
             }
         }

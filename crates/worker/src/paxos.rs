@@ -2,7 +2,7 @@
 //! the ZooKeeper host (create, then step inputs in order and answer each
 //! with its effects), with Paxos's vocabulary.
 
-use crate::{decode, encode};
+use crate::{decode, encode, step_each};
 use actor::{Effect, Input, Instant, Node, NodeId};
 use paxos::single::{Config, Paxos, PaxosNode};
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,7 @@ pub enum FromPaxosWorker {
 
 #[derive(Default)]
 pub struct PaxosHost {
-    node: Option<(NodeId, PaxosNode, Config)>,
+    node: Option<(NodeId, Box<dyn Node<P = Paxos>>, Config)>,
 }
 
 impl PaxosHost {
@@ -39,26 +39,15 @@ impl PaxosHost {
                 if config.me != node {
                     return FromPaxosWorker::Failed { error: format!("a config for node {} sent to node {node}", config.me) };
                 }
-                self.node = Some((node, PaxosNode::new(config.clone()), config));
+                self.node = Some((node, Box::new(PaxosNode::new(config.clone())), config));
                 FromPaxosWorker::Created { node }
             }
             ToPaxosWorker::Step { items } => {
-                let Some((id, _, _)) = self.node.as_ref() else {
+                let Some((id, node, config)) = self.node.as_mut() else {
                     return FromPaxosWorker::Failed { error: "no node has been created in this worker".into() };
                 };
-                let id = *id;
-                let mut out = Vec::with_capacity(items.len());
-                for (now, input) in items {
-                    let Some((_, node, config)) = self.node.as_mut() else { break };
-                    // A boot is a new process: start from a fresh node.
-                    if matches!(input, Input::Boot { .. }) {
-                        *node = PaxosNode::new(config.clone());
-                    }
-                    let mut effects = Vec::new();
-                    node.step(now, input, &mut effects);
-                    out.push(effects);
-                }
-                FromPaxosWorker::Effects { node: id, items: out }
+                let out = step_each(node, items, || Some(Box::new(PaxosNode::new(config.clone())) as Box<dyn Node<P = Paxos>>));
+                FromPaxosWorker::Effects { node: *id, items: out }
             }
         }
     }
