@@ -35,13 +35,7 @@ fn run_for(w: &mut W, d: Duration) {
 }
 
 fn events(w: &W) -> Vec<(Instant, NodeId, Event)> {
-    w.log()
-        .iter()
-        .filter_map(|e| match &e.what {
-            Record::Emit { node, event } => Some((e.at, *node, event.clone())),
-            _ => None,
-        })
-        .collect()
+    sim::emitted(w.log()).map(|(at, node, e)| (at, node, e.clone())).collect()
 }
 
 /// Run the safety checker over the whole trace; panic on any violation.

@@ -58,13 +58,7 @@ fn world(s: &Setup) -> World<Paxos> {
 }
 
 fn events(w: &World<Paxos>) -> Vec<(Instant, NodeId, Event)> {
-    w.log()
-        .iter()
-        .filter_map(|e| match &e.what {
-            Record::Emit { node, event } => Some((e.at, *node, event.clone())),
-            _ => None,
-        })
-        .collect()
+    sim::emitted(w.log()).map(|(at, node, e)| (at, node, e.clone())).collect()
 }
 
 /// Run the checker over the trace; panic with the violations if any.

@@ -15,5 +15,5 @@ pub mod zk;
 
 pub use fault::Fault;
 pub use net::{LinkSpec, Network};
-pub use trace::{DropReason, Entry, Record};
+pub use trace::{emitted, DropReason, Entry, Record};
 pub use world::{Outgoing, Status, Stepped, World, WorldError};

@@ -104,6 +104,14 @@ pub enum Record<P: Protocol> {
     },
 }
 
+/// Every event the nodes of a trace emitted: when, which node, what.
+pub fn emitted<P: Protocol>(log: &[Entry<P>]) -> impl Iterator<Item = (Instant, NodeId, &P::Event)> + '_ {
+    log.iter().filter_map(|e| match &e.what {
+        Record::Emit { node, event } => Some((e.at, *node, event)),
+        _ => None,
+    })
+}
+
 /// An entry of the trace: when, and what.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(bound = "")]
