@@ -182,8 +182,7 @@ pub fn App() -> Html {
     });
     let mut nodes: Vec<(u32, String)> = servers.iter().map(|id| (*id, format!("server {id}"))).collect();
     nodes.extend(model.clients.iter().map(|c| (c.node.0, format!("client {}", c.name))));
-    let sides: std::collections::BTreeMap<u32, usize> =
-        net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (n.0, i))).collect();
+    let sides = view::board_sides(net);
     let on_share = {
         let rt2 = runtime.clone();
         act(&runtime, &redraw, move |r, a: ShareAction| match a {

@@ -1,5 +1,6 @@
 //! The few browser services the page uses beyond drawing: the address
-//! bar, the clipboard, downloads and reading a chosen file. Every call
+//! bar and its query, the clipboard, downloads, reading a chosen file and
+//! starting a worker. Every call
 //! goes through `Reflect`/`Function::call`, so a browser that lacks a
 //! service or refuses it (an insecure page, a denied permission) gives an
 //! error value, never an uncaught exception.
@@ -7,6 +8,34 @@
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+
+/// Start a module worker from `script`: the bytes of each message it posts
+/// go to `on_message`; its failing to load, or crashing, to `on_error`.
+pub fn spawn_worker(
+    script: &str,
+    mut on_message: impl FnMut(Vec<u8>) + 'static,
+    mut on_error: impl FnMut() + 'static,
+) -> Result<web_sys::Worker, String> {
+    let opts = web_sys::WorkerOptions::new();
+    opts.set_type(web_sys::WorkerType::Module);
+    let worker = web_sys::Worker::new_with_options(script, &opts).map_err(|e| format!("{e:?}"))?;
+    let message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        on_message(js_sys::Uint8Array::new(&e.data()).to_vec());
+    });
+    worker.set_onmessage(Some(message.as_ref().unchecked_ref()));
+    message.forget();
+    let error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| on_error());
+    worker.set_onerror(Some(error.as_ref().unchecked_ref()));
+    error.forget();
+    Ok(worker)
+}
+
+/// The value of `name` in the page's query string (`?bench`, `?speed=1`).
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.has(name).then(|| params.get(name).unwrap_or_default())
+}
 
 /// The page's URL without its fragment.
 pub fn page_url() -> String {

@@ -23,18 +23,10 @@ mod presets;
 mod runtime;
 mod view;
 
-/// `?paxos` opens the Paxos page instead of the ZooKeeper one.
-#[cfg(target_arch = "wasm32")]
-fn paxos_requested() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .is_some_and(|p| p.has("paxos"))
-}
-
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    if paxos_requested() {
+    // `?paxos` opens the Paxos page instead of the ZooKeeper one.
+    if browser::query_param("paxos").is_some() {
         yew::Renderer::<components::paxos::PaxosPage>::new().render();
     } else {
         yew::Renderer::<app::App>::new().render();

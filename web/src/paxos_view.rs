@@ -6,8 +6,7 @@
 
 use crate::model::servers::Process;
 use crate::view::{
-    ring, wire_state, ClusterData, Dot, ServerCard, SpaceTime, StArrow, StMark, StSelected, Wire, LANE_H, ST_LEFT,
-    ST_WIDTH,
+    cluster_sides, ring, server_wires, ClusterData, Dot, ServerCard, SpaceTime, StArrow, StMark, StSelected, LANE_H, ST_LEFT, ST_WIDTH,
 };
 use actor::{Instant, NodeId};
 use paxos::single::{Event, Msg};
@@ -273,14 +272,8 @@ pub fn cluster(lab: &Lab, v: &PaxosView) -> ClusterData {
             })
         })
         .collect();
-    let mut wires = Vec::new();
-    for (i, (a, x1, y1)) in placed.iter().enumerate() {
-        for (b, x2, y2) in &placed[i + 1..] {
-            let (state, note) = wire_state(net, *a, *b);
-            wires.push(Wire { a: *a, b: *b, x1: *x1, y1: *y1, x2: *x2, y2: *y2, client: false, state, note });
-        }
-    }
-    let sides = net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (*n, i + 1))).collect();
+    let wires = server_wires(&placed, net);
+    let sides = cluster_sides(net);
     let dots = lab
         .log
         .iter()

@@ -12,9 +12,7 @@ use sim::zk::{Hosting, Progress, Scenario};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
-use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::Worker;
 use worker::{decode, encode, FromWorker, NodeSpec, ToWorker};
 use zab::Zk;
 
@@ -100,17 +98,12 @@ pub fn spec_for(s: &Scenario) -> NodeSpec {
 
 /// Whether the URL asks for the benchmark (`?bench`).
 fn bench_from_url() -> bool {
-    web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok())
-        .is_some_and(|p| p.has("bench"))
+    crate::browser::query_param("bench").is_some()
 }
 
 /// The playback speed the URL asks for (`?speed=1`, `?speed=max`).
 fn speed_from_url() -> Option<f64> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok())?;
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
-    match params.get("speed")?.as_str() {
+    match crate::browser::query_param("speed")?.as_str() {
         "max" => Some(0.0),
         s => s.parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0 && *v <= 1000.0),
     }
@@ -243,27 +236,23 @@ impl Runtime {
     }
 
     fn spawn(rt: &Rc<RefCell<Runtime>>, id: NodeId, wake: Rc<dyn Fn()>) -> Result<(), String> {
-        let opts = WorkerOptions::new();
-        opts.set_type(WorkerType::Module);
-        let worker = Worker::new_with_options(WORKER_SCRIPT, &opts)
-            .map_err(|e| format!("cannot start the worker of server {id}: {e:?}"))?;
         let inbox = Rc::clone(&rt.borrow().inbox);
         let wake2 = Rc::clone(&wake);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            inbox.borrow_mut().push((id, js_sys::Uint8Array::new(&e.data()).to_vec()));
-            wake2();
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
         let rt2 = Rc::clone(rt);
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {
-            if let Ok(mut r) = rt2.try_borrow_mut() {
-                r.status = Status::Failed(format!("the worker of server {id} failed to load or crashed"));
-            }
-            wake();
-        });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
+        let worker = crate::browser::spawn_worker(
+            WORKER_SCRIPT,
+            move |bytes| {
+                inbox.borrow_mut().push((id, bytes));
+                wake2();
+            },
+            move || {
+                if let Ok(mut r) = rt2.try_borrow_mut() {
+                    r.status = Status::Failed(format!("the worker of server {id} failed to load or crashed"));
+                }
+                wake();
+            },
+        )
+        .map_err(|e| format!("cannot start the worker of server {id}: {e}"))?;
         rt.borrow_mut().workers.insert(id, worker);
         Ok(())
     }

@@ -147,6 +147,29 @@ fn state_class(s: &ServerView) -> &'static str {
     }
 }
 
+/// Each node's partition side, 1-based, as the cluster drawing labels it.
+pub fn cluster_sides(net: &Network) -> Vec<(NodeId, usize)> {
+    net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (*n, i + 1))).collect()
+}
+
+/// Each node's partition side, 0-based by node number, as the network
+/// editor's board places it.
+pub fn board_sides(net: &Network) -> std::collections::BTreeMap<u32, usize> {
+    net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (n.0, i))).collect()
+}
+
+/// A line between every two placed servers, as the network has it.
+pub fn server_wires(placed: &Placed, net: &Network) -> Vec<Wire> {
+    let mut wires = Vec::new();
+    for (i, (a, x1, y1)) in placed.iter().enumerate() {
+        for (b, x2, y2) in &placed[i + 1..] {
+            let (state, note) = wire_state(net, *a, *b);
+            wires.push(Wire { a: *a, b: *b, x1: *x1, y1: *y1, x2: *x2, y2: *y2, client: false, state, note });
+        }
+    }
+    wires
+}
+
 /// Nodes placed evenly on a circle, the first at the top.
 pub fn ring(ids: impl ExactSizeIterator<Item = NodeId>) -> Placed {
     let n = ids.len().max(1) as f64;
@@ -220,13 +243,7 @@ pub fn cluster(model: &Model, now: Instant, net: &Network) -> ClusterData {
             connected: c.state.is_connected(),
         })
         .collect();
-    let mut wires = Vec::new();
-    for (i, (a, x1, y1)) in sp.iter().enumerate() {
-        for (b, x2, y2) in &sp[i + 1..] {
-            let (state, note) = wire_state(net, *a, *b);
-            wires.push(Wire { a: *a, b: *b, x1: *x1, y1: *y1, x2: *x2, y2: *y2, client: false, state, note });
-        }
-    }
+    let mut wires = server_wires(&sp, net);
     for (c, (node, _, _)) in clients.iter().zip(&cp) {
         if let Some(server) = c.server {
             if let Some((x, y)) = at(server) {
@@ -235,12 +252,7 @@ pub fn cluster(model: &Model, now: Instant, net: &Network) -> ClusterData {
             }
         }
     }
-    let sides = net
-        .partition
-        .iter()
-        .enumerate()
-        .flat_map(|(i, g)| g.iter().map(move |n| (*n, i + 1)))
-        .collect();
+    let sides = cluster_sides(net);
     let dots = model
         .messages
         .positions(now)

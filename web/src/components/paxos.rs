@@ -21,8 +21,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::Worker;
 use worker::paxos::{FromPaxosWorker, ToPaxosWorker};
 use worker::{decode, encode};
 use yew::prelude::*;
@@ -199,24 +198,29 @@ fn spawn_workers(state: &Rc<RefCell<State>>, wake: Rc<dyn Fn()>) {
     let Ok(mut s) = state.try_borrow_mut() else { return };
     let ids: Vec<NodeId> = s.lab.configs.iter().map(|c| c.me).collect();
     for id in ids {
-        let opts = WorkerOptions::new();
-        opts.set_type(WorkerType::Module);
-        let worker = match Worker::new_with_options(WORKER_SCRIPT, &opts) {
-            Ok(w) => w,
-            Err(e) => {
-                s.error = Some(format!("cannot start the worker of node {id}: {e:?}"));
-                return;
-            }
-        };
         let inbox = Rc::clone(&s.inbox);
         let wake2 = Rc::clone(&wake);
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            inbox.borrow_mut().push((id, js_sys::Uint8Array::new(&e.data()).to_vec()));
-            wake2();
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        s.workers.insert(id, worker);
+        let failed = Rc::clone(&s.inbox);
+        let spawned = crate::browser::spawn_worker(
+            WORKER_SCRIPT,
+            move |bytes| {
+                inbox.borrow_mut().push((id, bytes));
+                wake2();
+            },
+            // Reported through the inbox: the state may be borrowed now.
+            move || failed.borrow_mut().push((id, encode(&FromPaxosWorker::Failed {
+                error: format!("the worker of node {id} failed to load or crashed"),
+            }))),
+        );
+        match spawned {
+            Ok(w) => {
+                s.workers.insert(id, w);
+            }
+            Err(e) => {
+                s.error = Some(format!("cannot start the worker of node {id}: {e}"));
+                return;
+            }
+        }
     }
 }
 
@@ -224,10 +228,7 @@ fn spawn_workers(state: &Rc<RefCell<State>>, wake: Rc<dyn Fn()>) {
 /// `?paxos=<preset>&seed=N&hosting=page&until=MS&edits=…`, and what in it
 /// could not be read.
 fn from_url() -> (Preset, u64, bool, Option<Instant>, Vec<(u64, Fault)>, Option<String>) {
-    let params = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
-    let get = |k: &str| params.as_ref().and_then(|p| p.get(k));
+    let get = crate::browser::query_param;
     let preset = get("paxos").and_then(|p| Preset::parse(&p).ok()).unwrap_or(Preset::Duel);
     let seed = get("seed").and_then(|s| s.parse().ok()).unwrap_or(1);
     let workers = get("hosting").is_none_or(|h| h != "page");
@@ -435,8 +436,7 @@ pub fn PaxosPage() -> Html {
     let net_nodes: Vec<(u32, String)> = NODES.iter().map(|n| (*n, format!("node {n}"))).collect();
     let pairs: Vec<(u32, u32)> =
         NODES.iter().flat_map(|a| NODES.iter().filter(move |b| *b > a).map(move |b| (*a, *b))).collect();
-    let net_sides: BTreeMap<u32, usize> =
-        net.partition.iter().enumerate().flat_map(|(i, g)| g.iter().map(move |n| (n.0, i))).collect();
+    let net_sides = crate::view::board_sides(net);
     let on_net = {
         let cb = act.clone();
         Callback::from(move |a: NetAction| cb.emit(Act::Net(a)))
@@ -591,7 +591,7 @@ pub fn PaxosPage() -> Html {
             </div>
             <section class="panel compare" data-role="compare">
                 <h2>{ "ZAB beside Multi-Paxos" }</h2>
-                <p class="hint">{ "Three servers, 1 ms links, one write every 20 ms from 3 s through a server that does not lead; at 4 s the leader is cut off from everyone, at 5 s the network heals. Both run in this page in the same deterministic world." }</p>
+                <p class="hint">{ format!("{}. Both run in this page in the same deterministic world.", CompareParams::default().describe()) }</p>
                 <button onclick={on(Act::Compare)} data-action="compare">{ "Run both" }</button>
                 { compared }
             </section>
@@ -630,18 +630,7 @@ fn ballot_chart(v: &PaxosView, now: Instant) -> Html {
 
 fn compare_table(r: &SideBySide) -> Html {
     let (z, p) = (&r.zab, &r.paxos);
-    let opt = |x: Option<f64>| x.map_or_else(|| "never".to_string(), |v| format!("{v:.0} ms"));
-    let who = |x: Option<u32>| x.map_or_else(|| "none".to_string(), |v| format!("server {v}"));
-    let rows = [
-        ("messages per committed write", format!("{:.2}", z.messages_per_write), format!("{:.2}", p.messages_per_write)),
-        ("mean commit latency", format!("{:.2} ms", z.mean_latency_ms), format!("{:.2} ms", p.mean_latency_ms)),
-        ("writes committed before the cut", z.steady_writes.to_string(), p.steady_writes.to_string()),
-        ("committed while the leader was cut off", z.committed_during_partition.to_string(), p.committed_during_partition.to_string()),
-        ("failed or refused writes", z.failed.to_string(), p.failed.to_string()),
-        ("from the cut to the next commit", opt(z.recovery_ms), opt(p.recovery_ms)),
-        ("leader before → after", format!("{} → {}", who(z.leader_before), who(z.leader_after)), format!("{} → {}", who(p.leader_before), who(p.leader_after))),
-        ("writes committed in all", z.total_committed.to_string(), p.total_committed.to_string()),
-    ];
+    let rows = r.rows();
     html! {
         <>
             <table class="compare-table" data-role="compare-table">

@@ -54,6 +54,16 @@ impl Default for CompareParams {
     }
 }
 
+impl CompareParams {
+    /// The set-up in a sentence.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} servers, {} µs links, a write every {} ms from {} ms through a server that does not lead; the leader is cut off at {} ms, healed at {} ms",
+            self.servers, self.latency_us, self.interval_ms, self.start_ms, self.partition_at_ms, self.heal_at_ms
+        )
+    }
+}
+
 /// What one protocol did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figures {
@@ -87,12 +97,12 @@ pub struct SideBySide {
 }
 
 impl SideBySide {
-    /// A plain-text table.
-    pub fn render(&self) -> String {
+    /// The table's rows: what, ZAB's figure, Multi-Paxos's.
+    pub fn rows(&self) -> Vec<(&'static str, String, String)> {
         let (z, p) = (&self.zab, &self.paxos);
         let opt = |x: Option<f64>| x.map_or_else(|| "never".to_string(), |v| format!("{v:.0} ms"));
         let who = |x: Option<u32>| x.map_or_else(|| "none".to_string(), |v| format!("server {v}"));
-        let rows = [
+        vec![
             ("leader before", who(z.leader_before), who(p.leader_before)),
             ("writes committed before the partition", z.steady_writes.to_string(), p.steady_writes.to_string()),
             ("messages per committed write", format!("{:.2}", z.messages_per_write), format!("{:.2}", p.messages_per_write)),
@@ -103,17 +113,15 @@ impl SideBySide {
             ("partition to the next commit", opt(z.recovery_ms), opt(p.recovery_ms)),
             ("leader after", who(z.leader_after), who(p.leader_after)),
             ("writes committed in all", z.total_committed.to_string(), p.total_committed.to_string()),
-        ];
+        ]
+    }
+
+    /// A plain-text table.
+    pub fn render(&self) -> String {
+        let (z, p) = (&self.zab, &self.paxos);
+        let rows = self.rows();
         let w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
-        let mut s = format!(
-            "{} servers, {} µs links, a write every {} ms from {} ms; the leader is cut off at {} ms, healed at {} ms\n",
-            self.params.servers,
-            self.params.latency_us,
-            self.params.interval_ms,
-            self.params.start_ms,
-            self.params.partition_at_ms,
-            self.params.heal_at_ms
-        );
+        let mut s = format!("{}\n", self.params.describe());
         s.push_str(&format!("{:w$}  {:>18}  {:>18}\n", "", "ZAB", "Multi-Paxos"));
         for (name, a, b) in rows {
             s.push_str(&format!("{name:w$}  {a:>18}  {b:>18}\n"));
