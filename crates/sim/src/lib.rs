@@ -16,4 +16,4 @@ pub mod zk;
 pub use fault::Fault;
 pub use net::{LinkSpec, Network};
 pub use trace::{emitted, DropReason, Entry, Record};
-pub use world::{Outgoing, Status, Stepped, World, WorldError};
+pub use world::{Outgoing, Progress, Status, Stepped, World, WorldError};

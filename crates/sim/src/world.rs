@@ -25,6 +25,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
 /// What one call of [`World::step`] did.
+/// Where [`World::advance`] stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Everything due by the target time ran.
+    Reached,
+    /// Remote nodes' answers are needed first.
+    Waiting,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stepped {
     /// A round ran and its effects were applied.
@@ -505,6 +514,28 @@ impl<P: Protocol> World<P> {
             Ev::Datagram { to, .. } => Some(*to),
             Ev::Deliver { conn, to, .. } | Ev::Fin { conn, to, .. } => self.conns.get(conn).map(|c| c.ends[*to]),
             Ev::Syn { .. } | Ev::Fault(_) => None,
+        }
+    }
+
+    /// Run rounds until everything due by `t` has run (the clock then
+    /// reads `t`) or a remote node's answer is needed: then the caller
+    /// carries the outbox, hands the answers to [`World::complete`] and
+    /// calls again. `after_round` sees the world after each round (to take
+    /// its log as it grows).
+    pub fn advance(&mut self, t: Instant, mut after_round: impl FnMut(&mut Self)) -> Result<Progress, WorldError> {
+        loop {
+            if self.next_time().is_none_or(|n| n > t) && self.awaiting().is_empty() {
+                self.idle_until(t);
+                after_round(self);
+                return Ok(Progress::Reached);
+            }
+            let stepped = self.step();
+            after_round(self);
+            match stepped {
+                Stepped::Ran | Stepped::Idle => {}
+                Stepped::Waiting => return Ok(Progress::Waiting),
+                Stepped::OverBudget => return Err(WorldError::StepBudget { steps: self.steps(), at: self.now() }),
+            }
         }
     }
 

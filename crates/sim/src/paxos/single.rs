@@ -16,8 +16,7 @@
 
 use crate::net::{LinkSpec, Network};
 use crate::trace::{Entry, Record};
-use crate::world::{Stepped, World};
-use crate::zk::Progress;
+use crate::world::{Progress, World};
 use crate::Fault;
 use actor::{Duration, Instant, NodeId};
 use paxos::single::{Backoff, Call, Checker, Config, Event, Paxos, PaxosNode, Violation};
@@ -227,33 +226,17 @@ impl Lab {
     /// Run what is due up to `t`, or until a remote node's answer is
     /// needed (then hand the world's outbox to the hosts and `complete`).
     pub fn advance(&mut self, t: Instant) -> Result<Progress, String> {
-        loop {
-            if self.world.next_time().is_none_or(|n| n > t) && self.world.awaiting().is_empty() {
-                self.world.idle_until(t);
-                self.drain();
-                return Ok(Progress::Reached);
-            }
-            let stepped = self.world.step();
-            self.drain();
-            match stepped {
-                Stepped::Ran | Stepped::Idle => {}
-                Stepped::Waiting => return Ok(Progress::Waiting),
-                Stepped::OverBudget => return Err(format!("the step budget ran out at {}", self.world.now())),
-            }
-        }
-    }
-
-    fn drain(&mut self) {
-        for e in self.world.take_log() {
-            if let Record::Emit { node, event } = &e.what {
-                self.checker.observe(e.at, *node, event);
-            }
-            self.log.push(e);
-        }
-    }
-
-    pub fn fault(&mut self, f: Fault) {
-        self.world.fault(f);
+        let (log, checker) = (&mut self.log, &mut self.checker);
+        self.world
+            .advance(t, |w| {
+                for e in w.take_log() {
+                    if let Record::Emit { node, event } = &e.what {
+                        checker.observe(e.at, *node, event);
+                    }
+                    log.push(e);
+                }
+            })
+            .map_err(|e| e.to_string())
     }
 
     pub fn now(&self) -> Instant {

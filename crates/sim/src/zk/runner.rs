@@ -9,7 +9,8 @@ use super::scenario::{client_node, Scenario};
 use super::summary::Summary;
 use crate::rng::{Stream, WorldRng};
 use crate::trace::Entry;
-use crate::world::{Stepped, World, WorldError};
+pub use crate::world::Progress;
+use crate::world::{World, WorldError};
 use actor::{Duration, Instant, NodeId};
 use zab::{ClientConfig, StandaloneServer, Zk, ZkCall};
 
@@ -31,15 +32,6 @@ pub fn server_node(s: &Scenario, id: NodeId) -> Box<dyn actor::Node<P = Zk>> {
     } else {
         Box::new(zab::quorum::QuorumPeer::new(id, s.config.clone(), s.members()))
     }
-}
-
-/// Where [`ScenarioRun::advance`] stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Progress {
-    /// Everything due by the target time ran.
-    Reached,
-    /// Remote nodes' answers are needed first.
-    Waiting,
 }
 
 /// The default step budget: far above any sane scenario's needs.
@@ -141,12 +133,8 @@ impl ScenarioRun {
 
     /// Fold the trace so far into the summary and hand each entry to `sink`.
     pub fn drain(&mut self, sink: &mut dyn FnMut(&Entry<Zk>)) {
-        for e in self.world.take_log() {
-            self.summary.observe(&e);
-            self.checker.observe(&e);
-            self.consistency.observe(&e);
-            sink(&e);
-        }
+        let ScenarioRun { world, summary, checker, consistency, .. } = self;
+        fold(world, summary, checker, consistency, sink);
     }
 
     /// Run what is due up to `t` (at most the end) until it is all done or
@@ -154,23 +142,12 @@ impl ScenarioRun {
     /// world's outbox, hands answers to `world.complete`, and calls again.
     pub fn advance(&mut self, t: Instant, sink: &mut dyn FnMut(&Entry<Zk>)) -> Result<Progress, WorldError> {
         let t = t.min(self.end);
-        loop {
-            if self.world.next_time().is_none_or(|n| n > t) && self.world.awaiting().is_empty() {
-                self.world.idle_until(t);
-                self.drain(sink);
-                self.summary.end = self.summary.end.max(self.world.now());
-                return Ok(Progress::Reached);
-            }
-            let stepped = self.world.step();
-            self.drain(sink);
-            match stepped {
-                Stepped::Ran | Stepped::Idle => {}
-                Stepped::Waiting => return Ok(Progress::Waiting),
-                Stepped::OverBudget => {
-                    return Err(WorldError::StepBudget { steps: self.world.steps(), at: self.world.now() })
-                }
-            }
+        let ScenarioRun { world, summary, checker, consistency, .. } = self;
+        let progress = world.advance(t, |w| fold(w, summary, checker, consistency, sink))?;
+        if progress == Progress::Reached {
+            self.summary.end = self.summary.end.max(self.world.now());
         }
+        Ok(progress)
     }
 
     /// Run everything due up to `t` (at most the end), every node local.
@@ -201,6 +178,23 @@ impl ScenarioRun {
     /// Whether every invariant and every client guarantee held.
     pub fn ok(&self) -> bool {
         self.checker.ok() && self.consistency.ok()
+    }
+}
+
+/// Take the world's log so far into the summary and both checkers, and
+/// hand each entry to `sink`.
+fn fold(
+    world: &mut World<Zk>,
+    summary: &mut Summary,
+    checker: &mut Checker,
+    consistency: &mut ConsistencyChecker,
+    sink: &mut dyn FnMut(&Entry<Zk>),
+) {
+    for e in world.take_log() {
+        summary.observe(&e);
+        checker.observe(&e);
+        consistency.observe(&e);
+        sink(&e);
     }
 }
 
