@@ -104,6 +104,12 @@ pub fn view(lab: &Lab) -> PaxosView {
                     c.up = false;
                 }
             }
+            // A node that is no acceptor reports nothing when it boots.
+            Record::Fault { fault: sim::Fault::Restart { node } } => {
+                if let Some(c) = cards.get_mut(&node.0) {
+                    c.up = true;
+                }
+            }
             _ => {}
         }
     }
@@ -333,5 +339,17 @@ mod tests {
         assert!(v.cards.iter().all(|c| c.learned.as_deref() == Some("A")), "{:?}", v.cards);
         assert!(v.cards.iter().filter(|c| c.acceptor).all(|c| c.accepted.as_ref().is_some_and(|(_, v)| v == "A")));
         assert!(v.violations.is_empty());
+    }
+
+    #[test]
+    fn a_restarted_proposer_is_drawn_up_again() {
+        let mut lab = Lab::new(Preset::Duel, 1);
+        lab.run_to(at(50)).expect("runs");
+        lab.edit(sim::Fault::Crash { node: NodeId(2) });
+        lab.run_to(at(60)).expect("runs");
+        assert!(!view(&lab).cards[1].up);
+        lab.edit(sim::Fault::Restart { node: NodeId(2) });
+        lab.run_to(at(70)).expect("runs");
+        assert!(view(&lab).cards[1].up, "{:?}", view(&lab).cards[1]);
     }
 }
